@@ -1,0 +1,111 @@
+import { readFileSync, readdirSync } from 'node:fs';
+
+/**
+ * Reads of /proc. Keel measures memory as the resident set of the whole process tree
+ * (parent + workers + whatever they spawn, e.g. a native tesseract per page), because heap
+ * numbers miss WASM memories, malloc arenas and child processes.
+ */
+
+export interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  name: string;
+  rssBytes: number;
+}
+
+/** Current resident set size of one process in bytes, or undefined if it is gone. */
+export function readRssBytes(pid: number): number | undefined {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'latin1');
+  } catch {
+    return undefined;
+  }
+  const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+  // Zombies and kernel threads have no VmRSS line: they hold no user memory.
+  return match ? Number(match[1]) * 1024 : 0;
+}
+
+function readStat(pid: number): { ppid: number; name: string } | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return undefined;
+  }
+  // The command name sits in parentheses and may itself contain spaces or ')'.
+  const open = stat.indexOf('(');
+  const close = stat.lastIndexOf(')');
+  if (open < 0 || close < open) return undefined;
+  const fields = stat.slice(close + 2).split(' ');
+  return { name: stat.slice(open + 1, close), ppid: Number(fields[1]) };
+}
+
+/** Parent pid of every live process (one pass over /proc). */
+export function readParentMap(): Map<number, { ppid: number; name: string }> {
+  const map = new Map<number, { ppid: number; name: string }>();
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return map;
+  }
+  for (const entry of entries) {
+    const code = entry.charCodeAt(0);
+    if (code < 48 || code > 57) continue;
+    const pid = Number(entry);
+    const stat = readStat(pid);
+    if (stat) map.set(pid, stat);
+  }
+  return map;
+}
+
+/** Pids of `rootPid` and all its descendants, root first. */
+export function listDescendants(rootPid: number, parents = readParentMap()): number[] {
+  const children = new Map<number, number[]>();
+  for (const [pid, { ppid }] of parents) {
+    const list = children.get(ppid);
+    if (list) list.push(pid);
+    else children.set(ppid, [pid]);
+  }
+  const result: number[] = [];
+  const stack = [rootPid];
+  const seen = new Set<number>();
+  while (stack.length > 0) {
+    const pid = stack.pop()!;
+    if (seen.has(pid)) continue;
+    seen.add(pid);
+    result.push(pid);
+    for (const child of children.get(pid) ?? []) stack.push(child);
+  }
+  return result;
+}
+
+export interface TreeRss {
+  totalBytes: number;
+  processes: ProcessInfo[];
+}
+
+/** Sum of VmRSS over `rootPid` and every descendant. Processes that vanish mid-read count as 0. */
+export function readTreeRss(rootPid: number, parents = readParentMap()): TreeRss {
+  const processes: ProcessInfo[] = [];
+  let totalBytes = 0;
+  for (const pid of listDescendants(rootPid, parents)) {
+    const rssBytes = readRssBytes(pid);
+    if (rssBytes === undefined) continue;
+    const info = parents.get(pid);
+    processes.push({ pid, ppid: info?.ppid ?? 0, name: info?.name ?? '?', rssBytes });
+    totalBytes += rssBytes;
+  }
+  return { totalBytes, processes };
+}
+
+/** Whether a process exists (and is not a zombie). */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'latin1');
+    return !/^State:\s+Z/m.test(status);
+  } catch {
+    return false;
+  }
+}

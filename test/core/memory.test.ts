@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { Writable } from 'node:stream';
+import { test } from 'node:test';
+import { planPoolMemory, resolveMemoryBudget } from '../../src/core/memory/budget.js';
+import { MemoryMonitor } from '../../src/core/memory/monitor.js';
+import { readRssBytes, readTreeRss } from '../../src/core/memory/proc.js';
+import { parseByteSize } from '../../src/core/memory/size.js';
+import { createLogger } from '../../src/core/log.js';
+
+const MiB = 1024 ** 2;
+
+test('sizes are read in binary units and nonsense is refused with a clear code', () => {
+  assert.equal(parseByteSize('512MB'), 512 * MiB);
+  assert.equal(parseByteSize('1.5g'), 1.5 * 1024 * MiB);
+  assert.equal(parseByteSize('2048'), 2048);
+  assert.throws(() => parseByteSize('lots'), { code: 'E_BAD_OPTION' });
+});
+
+test('the tree RSS includes a child process and its memory', async () => {
+  // A real child that holds 80 MB resident.
+  const child = spawn(process.execPath, ['-e', 'const b = Buffer.alloc(80 * 1024 * 1024, 1); console.log("ready"); setInterval(() => b[0]++, 1000)'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await once(child.stdout!, 'data');
+  try {
+    const tree = readTreeRss(process.pid);
+    const childInfo = tree.processes.find((p) => p.pid === child.pid);
+    assert.ok(childInfo, 'the child is part of the tree');
+    assert.ok(childInfo.rssBytes > 80 * MiB, `child RSS ${childInfo.rssBytes}`);
+    assert.equal(tree.totalBytes, tree.processes.reduce((sum, p) => sum + p.rssBytes, 0));
+    assert.ok(tree.totalBytes >= readRssBytes(process.pid)! + 80 * MiB);
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
+
+test('the budget comes from the option first, then the environment, then a default', () => {
+  assert.deepEqual(
+    { bytes: resolveMemoryBudget('1GB').bytes, source: resolveMemoryBudget('1GB').source },
+    { bytes: 1024 * MiB, source: 'option' },
+  );
+  const saved = process.env.KEEL_MEMORY_BUDGET;
+  process.env.KEEL_MEMORY_BUDGET = '768MB';
+  try {
+    assert.equal(resolveMemoryBudget().bytes, 768 * MiB);
+    assert.equal(resolveMemoryBudget().source, 'env');
+  } finally {
+    if (saved === undefined) delete process.env.KEEL_MEMORY_BUDGET;
+    else process.env.KEEL_MEMORY_BUDGET = saved;
+  }
+});
+
+test('a memory budget decides the worker count and each worker limit', () => {
+  const footprint = { steadyBytes: 120 * MiB, taskPeakBytes: 60 * MiB };
+  const small = planPoolMemory(512 * MiB, footprint, { maxWorkers: 4 });
+  const large = planPoolMemory(4096 * MiB, footprint, { maxWorkers: 4 });
+  assert.equal(small.workers, 1);
+  assert.equal(large.workers, 4);
+  for (const plan of [small, large]) {
+    assert.ok(plan.softRssBytes < plan.hardRssBytes);
+    const worst = plan.parentReserveBytes + plan.workers * plan.hardRssBytes + (plan.prewarm ? footprint.steadyBytes : 0);
+    assert.ok(worst <= (plan === small ? 512 : 4096) * MiB, 'workers at their hard limit still fit the budget');
+  }
+  assert.ok(large.hardRssBytes > small.hardRssBytes);
+});
+
+test('the monitor logs memory at boundaries with the change since the last one', async () => {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, callback) {
+      lines.push(String(chunk));
+      callback();
+    },
+  });
+  const monitor = new MemoryMonitor({ budget: resolveMemoryBudget('512MB'), intervalMs: 20, logger: createLogger({ format: 'text', destination: sink }) });
+  monitor.start();
+  monitor.boundary('chunk 1');
+  const held = Buffer.alloc(64 * MiB, 1);
+  const { changeBytes } = monitor.boundary('chunk 2');
+  assert.ok(changeBytes > 50 * MiB, `change ${changeBytes}`);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  monitor.stop();
+  held[0] = 2;
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.match(lines.join(''), /memory after chunk 1: \d+ MB \(change \+0 MB\)/);
+  assert.match(lines.join(''), /memory after chunk 2: \d+ MB \(change \+(6\d|7\d) MB\)/);
+  const snapshot = monitor.snapshot();
+  assert.ok(snapshot.peakTreeRssBytes >= snapshot.treeRssBytes);
+  assert.equal(snapshot.budget.bytes, 512 * MiB);
+  assert.ok(snapshot.parent.heapUsedBytes > 0 && snapshot.parent.arrayBuffersBytes >= 64 * MiB);
+  assert.ok(monitor.history().length >= 2, 'samples kept for charts');
+});
