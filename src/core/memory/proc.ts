@@ -109,3 +109,29 @@ export function isProcessAlive(pid: number): boolean {
     return false;
   }
 }
+
+/**
+ * Tree RSS for frequent callers (one reading per HTTP request): the list of pids in the tree is
+ * refreshed at most every `refreshMs`, so most readings open a handful of status files instead of
+ * walking all of /proc. A process started since the last refresh is counted from the next one.
+ */
+export class CachedTreeRssReader {
+  private pids: number[] = [];
+  private refreshedAt = 0;
+
+  constructor(
+    private readonly rootPid: number,
+    private readonly refreshMs = 500,
+  ) {}
+
+  read(): number {
+    const now = Date.now();
+    if (now - this.refreshedAt > this.refreshMs) {
+      this.pids = listDescendants(this.rootPid);
+      this.refreshedAt = now;
+    }
+    let total = 0;
+    for (const pid of this.pids) total += readRssBytes(pid) ?? 0;
+    return total;
+  }
+}

@@ -1,0 +1,88 @@
+import multipart from '@fastify/multipart';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { isKeelError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import type { MemoryMonitor } from '../core/memory/monitor.js';
+import type { WorkerPool } from '../core/pool/pool.js';
+import type { JobKind } from '../jobs/kind.js';
+import type { JobRunner } from '../jobs/runner.js';
+import type { JobStore } from '../jobs/store.js';
+import type { ApiKeySet } from './auth.js';
+import { JobRates } from './job-view.js';
+import type { KeelMetrics } from './metrics.js';
+import { registerRequestProfiling } from './request-profiling.js';
+import { registerJobRoutes } from './routes/jobs.js';
+import { registerSystemRoutes } from './routes/system.js';
+import { registerStaticFiles } from './static-files.js';
+
+export interface AppDeps {
+  keys: ApiKeySet;
+  store: JobStore;
+  runner: JobRunner;
+  kinds: JobKind[];
+  monitor: MemoryMonitor;
+  pools: () => Array<WorkerPool<unknown, unknown>>;
+  metrics: KeelMetrics;
+  logger: Logger;
+  uploadsDir: string;
+  maxUploadBytes: number;
+  /** Queued jobs beyond this get 429 with Retry-After. */
+  maxQueuedJobs: number;
+  webDir: string;
+  version: string;
+  startedAt: number;
+  /** Routes of the workloads (deed uploads, email analysis), registered after the generic ones. */
+  routes: Array<(app: FastifyInstance) => void>;
+}
+
+/** HTTP status for an error code, so every route maps failures the same way. */
+export function statusForCode(code: string): number {
+  switch (code) {
+    case 'E_NO_API_KEY':
+    case 'E_BAD_API_KEY':
+      return 401;
+    case 'E_NOT_FOUND':
+      return 404;
+    case 'E_TOO_LARGE':
+    case 'FST_REQ_FILE_TOO_LARGE':
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 413;
+    case 'E_QUEUE_FULL':
+      return 429;
+    case 'E_INTERNAL':
+    case 'E_STORE':
+      return 500;
+    default:
+      return code.startsWith('FST_') || code.startsWith('E_') ? 400 : 500;
+  }
+}
+
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const app = Fastify({
+    // Requests are logged by the profiling hooks (with memory); fastify's own logger stays off.
+    logger: false,
+    bodyLimit: 16 * 1024 ** 2,
+    // Long uploads on slow links must not be cut off; the size limit bounds them instead.
+    requestTimeout: 0,
+  });
+  void app.register(multipart, { limits: { fileSize: deps.maxUploadBytes, files: 1, fields: 20, fieldSize: 64 * 1024 } });
+  registerRequestProfiling(app, deps.logger);
+
+  app.setErrorHandler((error: FastifyError, _request, reply) => {
+    const code = isKeelError(error) ? error.code : error.code ?? 'E_INTERNAL';
+    const status = isKeelError(error) ? statusForCode(code) : error.statusCode ?? statusForCode(code);
+    if (status >= 500) deps.logger.error({ err: error }, 'request failed');
+    if (status === 429) void reply.header('retry-after', '30');
+    void reply.code(status).send({ error: { code, message: error.message } });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send({ error: { code: 'E_NOT_FOUND', message: `no route for ${request.method} ${request.url.split('?')[0]}` } });
+  });
+
+  const kinds = new Map(deps.kinds.map((kind) => [kind.kind, kind]));
+  registerSystemRoutes(app, { monitor: deps.monitor, pools: deps.pools, runner: deps.runner, metrics: deps.metrics, startedAt: deps.startedAt, version: deps.version });
+  registerJobRoutes(app, { keys: deps.keys, store: deps.store, runner: deps.runner, kinds, rates: new JobRates(), uploadsDir: deps.uploadsDir });
+  registerStaticFiles(app, deps.webDir);
+  for (const register of deps.routes) register(app);
+  return app;
+}
