@@ -153,7 +153,9 @@ export class JobRunner extends EventEmitter<{ update: [JobRecord] }> {
       },
     };
     try {
-      const summary = await executor.run(context);
+      // An executor stuck in a call that ignores the signal must not hold the job hostage: the job
+      // is settled as soon as it is aborted, and whatever the executor does later is ignored.
+      const summary = await Promise.race([executor.run(context), rejectOnAbort(controller.signal)]);
       if (controller.signal.aborted) throw controller.signal.reason;
       store.finishJob(job.id, 'done', { summary });
       log.info({ event: 'job-done' }, `job ${job.id} done`);
@@ -182,6 +184,13 @@ export class JobRunner extends EventEmitter<{ update: [JobRecord] }> {
     const job = this.options.store.getJob(id);
     if (job) this.emit('update', job);
   }
+}
+
+function rejectOnAbort(signal: AbortSignal): Promise<never> {
+  return new Promise((_resolve, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
 }
 
 export function isStopSignal(error: unknown): boolean {

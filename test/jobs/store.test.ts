@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { JobStore } from '../../src/jobs/store.js';
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'keel-store-'));
+}
+
+test('jobs and their units persist in a real SQLite file across reopenings', () => {
+  const dir = tempDir();
+  try {
+    let store = new JobStore(dir);
+    const job = store.createJob({ owner: 'alice', kind: 'deed-scan', options: { mode: 'page_by_page' }, inputName: 'a.pdf' });
+    assert.equal(job.status, 'queued');
+    const claimed = store.claimNextJob('runner-1', 30_000);
+    assert.equal(claimed?.id, job.id);
+    assert.equal(claimed?.status, 'running');
+    store.setTotal(job.id, 3);
+    assert.equal(store.recordUnit(job.id, 0, true, { page: 1, text: 'one' }), true);
+    assert.equal(store.recordUnit(job.id, 1, false, { code: 'E_OCR' }), true);
+    store.close();
+
+    store = new JobStore(dir);
+    const reopened = store.getJob(job.id)!;
+    assert.equal(reopened.unitsDone, 2);
+    assert.equal(reopened.unitsFailed, 1);
+    assert.equal(reopened.unitsTotal, 3);
+    assert.deepEqual([...store.storedUnitNumbers(job.id)], [0, 1]);
+    assert.deepEqual([...store.iterateUnits(job.id)].map((u) => [u.unit, u.ok]), [[0, true], [1, false]]);
+    store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a unit is never stored twice', () => {
+  const dir = tempDir();
+  try {
+    const store = new JobStore(dir);
+    const job = store.createJob({ owner: 'o', kind: 'k', options: {} });
+    assert.equal(store.recordUnit(job.id, 5, true, { first: true }), true);
+    assert.equal(store.recordUnit(job.id, 5, true, { first: false }), false);
+    const units = [...store.iterateUnits<{ first: boolean }>(job.id)];
+    assert.equal(units.length, 1);
+    assert.equal(units[0]!.result.first, true);
+    assert.equal(store.getJob(job.id)!.unitsDone, 1);
+    store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('running jobs of a dead runner are reclaimed, by lease expiry or at start-up', async () => {
+  const dir = tempDir();
+  try {
+    const store = new JobStore(dir);
+    const a = store.createJob({ owner: 'o', kind: 'k', options: {} });
+    const b = store.createJob({ owner: 'o', kind: 'k', options: {} });
+    store.claimNextJob('dead-runner', 20);
+    store.claimNextJob('dead-runner', 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    assert.equal(store.reclaimExpired(), 1, 'only the expired lease is reclaimed');
+    assert.equal(store.getJob(a.id)!.status, 'queued');
+    assert.equal(store.reclaimAllRunning(), 1);
+    assert.equal(store.getJob(b.id)!.status, 'queued');
+    const again = store.claimNextJob('new-runner', 60_000)!;
+    assert.equal(again.id, a.id, 'oldest first');
+    assert.equal(again.resumes, 1, 'a job claimed again counts as resumed');
+    store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('finished jobs keep their outcome; only the owner lists them; delete removes units', () => {
+  const dir = tempDir();
+  try {
+    const store = new JobStore(dir);
+    const mine = store.createJob({ owner: 'alice', kind: 'k', options: {} });
+    store.createJob({ owner: 'bob', kind: 'k', options: {} });
+    store.recordUnit(mine.id, 0, true, {});
+    assert.equal(store.finishJob(mine.id, 'failed', { code: 'E_NOT_PDF', message: 'not a PDF' }), true);
+    assert.equal(store.finishJob(mine.id, 'done'), false, 'a finished job is not finished again');
+    const job = store.getJob(mine.id)!;
+    assert.equal(job.status, 'failed');
+    assert.equal(job.errorCode, 'E_NOT_PDF');
+    assert.deepEqual(store.listJobs('alice').map((j) => j.id), [mine.id]);
+    assert.equal(store.deleteJob(mine.id), true);
+    assert.equal([...store.iterateUnits(mine.id)].length, 0);
+    store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
