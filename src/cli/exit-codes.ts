@@ -1,7 +1,7 @@
 import { describeError } from '../core/errors.js';
 
 /** Exit codes of every `keel` command: scripts can tell bad input from a bug. */
-export const ExitCode = { ok: 0, internal: 1, badInput: 2 } as const;
+export const ExitCode = { ok: 0, internal: 1, badInput: 2, interrupted: 130 } as const;
 
 /** Error codes that mean "the input or the command line is wrong", not "Keel is broken". */
 const BAD_INPUT_CODES = new Set([
@@ -18,7 +18,9 @@ const BAD_INPUT_CODES = new Set([
 ]);
 
 export function exitCodeFor(error: unknown): number {
-  return BAD_INPUT_CODES.has(describeError(error).code) ? ExitCode.badInput : ExitCode.internal;
+  const { code } = describeError(error);
+  if (code === 'E_CANCELLED') return ExitCode.interrupted;
+  return BAD_INPUT_CODES.has(code) ? ExitCode.badInput : ExitCode.internal;
 }
 
 export function isBadInputCode(code: string): boolean {

@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import type { ProgressSnapshot } from '../core/progress.js';
 
 const WIDTH = 28;
@@ -46,6 +47,16 @@ export class ProgressBar {
   clear(): void {
     if (this.enabled && this.drawn) this.stream.write('\r\x1b[2K');
     this.drawn = false;
+  }
+
+  /** A stream for log lines that first clears the bar, so a log line never lands mid-bar. */
+  logDestination(): Writable {
+    return new Writable({
+      write: (chunk: Buffer, _encoding, callback) => {
+        this.clear();
+        this.stream.write(chunk, callback);
+      },
+    });
   }
 
   finish(): void {

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { describeError, KeelError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
-import type { JobRecord, JobStore } from './store.js';
+import type { JobRecord, JobStore, StoredUnit } from './store.js';
 
 /**
  * Runs queued jobs from the store. Which work a job means is up to its executor (a deed scan, a
@@ -20,7 +20,32 @@ export interface JobContext {
   setTotal(total: number): void;
   /** Stores one unit's result (never twice) and publishes progress. */
   recordUnit(unit: number, ok: boolean, result: unknown): boolean;
+  /** Every unit stored so far, in unit order, streamed from the store. */
+  readUnits<T>(): Iterable<StoredUnit<T>>;
   logger: Logger;
+}
+
+/**
+ * The context an executor runs in, over a store. The runner makes one per claimed job; the CLI makes
+ * one directly, so `keel scan` and the service run the very same executor.
+ */
+export function createJobContext(store: JobStore, job: JobRecord, signal: AbortSignal, logger: Logger, publish: (id: string) => void): JobContext {
+  return {
+    job,
+    signal,
+    alreadyStored: store.storedUnitNumbers(job.id),
+    logger,
+    setTotal: (total) => {
+      store.setTotal(job.id, total);
+      publish(job.id);
+    },
+    recordUnit: (unit, ok, result) => {
+      const stored = store.recordUnit(job.id, unit, ok, result);
+      if (stored) publish(job.id);
+      return stored;
+    },
+    readUnits: <T>() => store.iterateUnits<T>(job.id),
+  };
 }
 
 export interface JobExecutor {
@@ -135,23 +160,9 @@ export class JobRunner extends EventEmitter<{ update: [JobRecord] }> {
       this.publish(job.id);
       return;
     }
-    const alreadyStored = store.storedUnitNumbers(job.id);
-    log.info({ event: 'job-start', resumedUnits: alreadyStored.size }, alreadyStored.size > 0 ? `job ${job.id} resumed: ${alreadyStored.size} unit(s) already stored` : `job ${job.id} started`);
-    const context: JobContext = {
-      job,
-      signal: controller.signal,
-      alreadyStored,
-      logger: log,
-      setTotal: (total) => {
-        store.setTotal(job.id, total);
-        this.publish(job.id);
-      },
-      recordUnit: (unit, ok, result) => {
-        const stored = store.recordUnit(job.id, unit, ok, result);
-        if (stored) this.publish(job.id);
-        return stored;
-      },
-    };
+    const context = createJobContext(store, job, controller.signal, log, (id) => this.publish(id));
+    const resumed = context.alreadyStored.size;
+    log.info({ event: 'job-start', resumedUnits: resumed }, resumed > 0 ? `job ${job.id} resumed: ${resumed} unit(s) already stored` : `job ${job.id} started`);
     try {
       // An executor stuck in a call that ignores the signal must not hold the job hostage: the job
       // is settled as soon as it is aborted, and whatever the executor does later is ignored.

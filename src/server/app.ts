@@ -6,14 +6,19 @@ import type { MemoryMonitor } from '../core/memory/monitor.js';
 import type { WorkerPool } from '../core/pool/pool.js';
 import type { JobKind } from '../jobs/kind.js';
 import type { JobRunner } from '../jobs/runner.js';
-import type { JobStore } from '../jobs/store.js';
+import type { JobRecord, JobStore } from '../jobs/store.js';
 import type { ApiKeySet } from './auth.js';
-import { JobRates } from './job-view.js';
+import { JobRates, jobView, type JobView } from './job-view.js';
 import type { KeelMetrics } from './metrics.js';
 import { registerRequestProfiling } from './request-profiling.js';
 import { registerJobRoutes } from './routes/jobs.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { registerStaticFiles } from './static-files.js';
+
+/** What workload routes get from the app: the one way a job is shown to callers. */
+export interface SharedRouteTools {
+  view(job: JobRecord): JobView;
+}
 
 export interface AppDeps {
   keys: ApiKeySet;
@@ -32,7 +37,7 @@ export interface AppDeps {
   version: string;
   startedAt: number;
   /** Routes of the workloads (deed uploads, email analysis), registered after the generic ones. */
-  routes: Array<(app: FastifyInstance) => void>;
+  routes: Array<(app: FastifyInstance, shared: SharedRouteTools) => void>;
 }
 
 /** HTTP status for an error code, so every route maps failures the same way. */
@@ -80,9 +85,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
 
   const kinds = new Map(deps.kinds.map((kind) => [kind.kind, kind]));
+  const rates = new JobRates();
+  const shared: SharedRouteTools = { view: (job) => jobView(job, kinds.get(job.kind), rates) };
   registerSystemRoutes(app, { monitor: deps.monitor, pools: deps.pools, runner: deps.runner, metrics: deps.metrics, startedAt: deps.startedAt, version: deps.version });
-  registerJobRoutes(app, { keys: deps.keys, store: deps.store, runner: deps.runner, kinds, rates: new JobRates(), uploadsDir: deps.uploadsDir });
+  registerJobRoutes(app, { keys: deps.keys, store: deps.store, runner: deps.runner, kinds, rates, uploadsDir: deps.uploadsDir });
   registerStaticFiles(app, deps.webDir);
-  for (const register of deps.routes) register(app);
+  for (const register of deps.routes) register(app, shared);
   return app;
 }

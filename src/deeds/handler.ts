@@ -1,0 +1,95 @@
+/**
+ * The deed page worker: runs inside a pool worker process. It keeps one PDF open (the file being
+ * scanned) and one OCR engine, and turns a page number into text: the page's own text layer when
+ * it passes the quality check, else a 300-DPI gray render read by OCR (or the OCR cache).
+ */
+import { KeelError } from '../core/errors.js';
+import { defineHandler } from '../core/pool/handler.js';
+import { openPdf, type PageSource, type PdfLimits } from '../pdf/page-source.js';
+import { assessTextLayer } from '../pdf/text-quality.js';
+import type { OcrEngine, OcrEngineName } from '../ocr/engine.js';
+import { OcrCache } from '../ocr/ocr-cache.js';
+import { createOcrEngine, type OcrEngineChoice } from '../ocr/select.js';
+import { isNativeTesseractAvailable } from '../ocr/tesseract-native.js';
+import type { DeedPageResult } from './page-result.js';
+
+export interface DeedHandlerOptions {
+  ocr: OcrEngineChoice;
+  cacheDir: string | undefined;
+  dpi: number;
+  limits: PdfLimits;
+}
+
+export type DeedTask =
+  | { kind: 'inspect'; path: string }
+  | { kind: 'page'; path: string; fileHash: string; pageIndex: number };
+
+export interface InspectResult {
+  pageCount: number;
+  wasRepaired: boolean;
+  warnings: string[];
+}
+
+interface State {
+  options: DeedHandlerOptions;
+  engineName: OcrEngineName;
+  engine: OcrEngine | undefined;
+  cache: OcrCache | undefined;
+  source: PageSource | undefined;
+}
+
+/** Keeps the last file open: pages of one scan arrive in a row; a new path closes the old one. */
+function sourceFor(state: State, path: string): PageSource {
+  if (state.source?.path !== path) {
+    state.source?.close();
+    state.source = undefined;
+    state.source = openPdf(path, state.options.limits);
+  }
+  return state.source;
+}
+
+async function readPage(state: State, task: Extract<DeedTask, { kind: 'page' }>): Promise<DeedPageResult> {
+  const started = Date.now();
+  const source = sourceFor(state, task.path);
+  const page = task.pageIndex + 1;
+  if (task.pageIndex >= source.pageCount) throw new KeelError('E_NO_PAGES', `page ${page} is beyond the last page (${source.pageCount})`);
+  const layer = source.pageText(task.pageIndex);
+  const assessment = assessTextLayer(layer);
+  if (assessment.trusted) {
+    return { page, text: layer, textSource: 'text-layer', ocrQuality: assessment.score, cached: false, ms: Date.now() - started, warnings: source.takeWarnings() };
+  }
+  const cached = state.cache?.get(task.fileHash, page, state.engineName);
+  if (cached) {
+    return { page, text: cached.text, textSource: 'ocr', ocrQuality: cached.quality, ocrEngine: state.engineName, cached: true, dpi: cached.dpi, ms: Date.now() - started, warnings: [] };
+  }
+  const image = source.renderGray(task.pageIndex, state.options.dpi);
+  state.engine ??= await createOcrEngine(state.engineName);
+  const ocr = await state.engine.recognize(image);
+  const entry = { text: ocr.text, quality: ocr.quality, meanConfidence: ocr.meanConfidence, dpi: image.dpi };
+  state.cache?.put(task.fileHash, page, state.engineName, entry);
+  return { page, text: ocr.text, textSource: 'ocr', ocrQuality: ocr.quality, ocrEngine: state.engineName, cached: false, dpi: image.dpi, ms: Date.now() - started, warnings: source.takeWarnings() };
+}
+
+export default defineHandler<DeedHandlerOptions, State, DeedTask, DeedPageResult | InspectResult>({
+  async init(options) {
+    // Resolve "auto" now, so cache entries are keyed by the engine that will really read the page;
+    // the engine itself starts on the first page that needs OCR (a fully cached file needs none).
+    const engineName: OcrEngineName =
+      options.ocr === 'auto' ? ((await isNativeTesseractAvailable()) ? 'native' : 'wasm') : options.ocr;
+    if (options.ocr === 'native' && !(await isNativeTesseractAvailable())) {
+      throw new KeelError('E_OCR_UNAVAILABLE', 'native OCR was requested but the tesseract binary is not installed');
+    }
+    return { options, engineName, engine: undefined, cache: options.cacheDir ? new OcrCache(options.cacheDir) : undefined, source: undefined };
+  },
+  async handle(task, state) {
+    if (task.kind === 'inspect') {
+      const source = sourceFor(state, task.path);
+      return { pageCount: source.pageCount, wasRepaired: source.wasRepaired, warnings: source.takeWarnings() };
+    }
+    return readPage(state, task);
+  },
+  async close(state) {
+    state.source?.close();
+    await state.engine?.close();
+  },
+});

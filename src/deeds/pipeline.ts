@@ -1,0 +1,189 @@
+import { describeError, KeelError } from '../core/errors.js';
+import { hashFile } from '../core/file-hash.js';
+import type { MemoryMonitor } from '../core/memory/monitor.js';
+import type { RunOptions } from '../core/pool/pool.js';
+import { runUnits } from '../core/unit-runner.js';
+import type { JobKind } from '../jobs/kind.js';
+import type { JobContext } from '../jobs/runner.js';
+import type { OcrEngineName } from '../ocr/engine.js';
+import { isNativeTesseractAvailable } from '../ocr/tesseract-native.js';
+import type { OcrEngineChoice } from '../ocr/select.js';
+import type { DeedTask, InspectResult } from './handler.js';
+import { decideDocument } from './index.js';
+import type { DeedPageResult, StoredDeedPage } from './page-result.js';
+import { chunkSizeForBudget, parseScanOptions, type DeedScanOptions } from './pipeline-options.js';
+import { buildScanReport, scanReportToCsv, type DeedScanReport } from './report.js';
+import type { PageText } from './types.js';
+
+/**
+ * The deed scan: PDF -> pages -> pool workers (text layer or OCR) -> one stored row per page ->
+ * report. The same executor runs under `keel scan` and under the service's job runner; it keeps
+ * only the page in flight and the previous page's text, whatever the file's length.
+ */
+
+/** What runs deed tasks: a WorkerPool or an OnDemandPool. */
+export interface DeedTaskRunner {
+  run(task: DeedTask, options?: RunOptions): Promise<DeedPageResult | InspectResult>;
+}
+
+export interface DeedScanDeps {
+  /** The pool for an OCR engine (each engine has its own memory footprint, hence its own pool). */
+  poolFor(engine: OcrEngineName): DeedTaskRunner;
+  /** Pages in flight at once: the pool's workers plus one, so no worker waits between pages. */
+  concurrency(engine: OcrEngineName): number;
+  /** Worker recycles so far, for the memory line after each chunk. */
+  recycles(engine: OcrEngineName): number;
+  monitor: MemoryMonitor;
+  budgetBytes: number;
+}
+
+/** "auto" means the native tesseract when it is installed; "native" without it is bad input. */
+export async function resolveOcrEngine(choice: OcrEngineChoice): Promise<OcrEngineName> {
+  if (choice === 'wasm') return 'wasm';
+  const native = await isNativeTesseractAvailable();
+  if (choice === 'native' && !native) {
+    throw new KeelError('E_OCR_UNAVAILABLE', 'native OCR was requested (--ocr native) but the tesseract binary is not installed; use --ocr wasm or install tesseract-ocr');
+  }
+  return native ? 'native' : 'wasm';
+}
+
+function formatClock(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+}
+
+/** True when this page alone (read after the previous one) reaches the early-stop threshold. */
+function reachesThreshold(page: DeedPageResult, previous: PageText | undefined, options: DeedScanOptions): boolean {
+  const current: PageText = { page: page.page, text: page.text, ocrQuality: page.ocrQuality };
+  const pages = previous && previous.page === page.page - 1 ? [previous, current] : [current];
+  const decision = decideDocument(pages, options.policy);
+  return decision.hasReservation && decision.confidence >= options.confidenceThreshold && decision.evidence.some((e) => e.page === page.page);
+}
+
+/** The first page's error when every stored page failed; undefined when any page was read. */
+function allPagesFailed(units: Iterable<{ result: StoredDeedPage }>): { code: string; message: string } | undefined {
+  let first: { code: string; message: string } | undefined;
+  for (const { result } of units) {
+    if (!('error' in result)) return undefined;
+    first ??= result.error;
+  }
+  return first;
+}
+
+async function runDeedScan(context: JobContext, deps: DeedScanDeps): Promise<DeedScanReport> {
+  const { job, signal, logger } = context;
+  const options = parseScanOptions(job.options);
+  const path = job.inputPath;
+  if (!path) throw new KeelError('E_BAD_REQUEST', 'the job has no input file');
+  const started = Date.now();
+  let peak = deps.monitor.snapshot().treeRssBytes;
+  const onSample = (sample: { treeRssBytes: number }) => (peak = Math.max(peak, sample.treeRssBytes));
+  deps.monitor.on('sample', onSample);
+  try {
+    const engine = await resolveOcrEngine(options.ocr);
+    const pool = deps.poolFor(engine);
+    const inspect = (await pool.run({ kind: 'inspect', path }, { signal })) as InspectResult;
+    context.setTotal(inspect.pageCount);
+    if (inspect.wasRepaired) logger.warn({ event: 'pdf-repaired' }, `${job.inputName ?? path} is damaged; mupdf repaired it and the scan goes on`);
+    const fileHash = await hashFile(path);
+    const earlyStop = options.mode === 'single_deed' && options.earlyStop;
+
+    // On resume, replay the stored pages in order: they may already have reached the threshold.
+    let previous: PageText | undefined;
+    let stopped = false;
+    if (earlyStop && context.alreadyStored.size > 0) {
+      for (const { result } of context.readUnits<StoredDeedPage>()) {
+        if ('error' in result) continue;
+        if (reachesThreshold(result, previous, options)) stopped = true;
+        previous = { page: result.page, text: result.text, ocrQuality: result.ocrQuality };
+      }
+    }
+
+    const todo = Array.from({ length: inspect.pageCount }, (_, index) => index).filter((index) => !context.alreadyStored.has(index));
+    const chunkSize = options.chunkSize > 0 ? options.chunkSize : chunkSizeForBudget(deps.budgetBytes);
+    const pagesTotal = inspect.pageCount;
+    let pagesDone = context.alreadyStored.size;
+    const summary = stopped
+      ? { aborted: false }
+      : await runUnits({
+          units: todo,
+          chunkSize,
+          concurrency: deps.concurrency(engine),
+          signal,
+          execute: (pageIndex, unitSignal) => pool.run({ kind: 'page', path, fileHash, pageIndex }, { signal: unitSignal }) as Promise<DeedPageResult>,
+          onResult(pageIndex, outcome) {
+            const stored: StoredDeedPage = outcome.ok ? outcome.value : { page: pageIndex + 1, error: describeError(outcome.error) };
+            context.recordUnit(pageIndex, outcome.ok, stored);
+            pagesDone++;
+            if (!outcome.ok) {
+              logger.warn({ event: 'page-failed', page: pageIndex + 1 }, `page ${pageIndex + 1} could not be read: ${describeError(outcome.error).message}`);
+              return;
+            }
+            if (earlyStop && reachesThreshold(outcome.value, previous, options)) stopped = true;
+            previous = { page: outcome.value.page, text: outcome.value.text, ocrQuality: outcome.value.ocrQuality };
+          },
+          onChunk(chunk) {
+            const first = todo[chunk.first]! + 1;
+            const last = todo[chunk.last]! + 1;
+            const percent = ((pagesDone / pagesTotal) * 100).toFixed(1);
+            logger.info(
+              { event: 'chunk', chunk: chunk.chunk, chunks: chunk.chunks, pages: [first, last], chunkMs: chunk.ms, percent: Number(percent) },
+              `chunk ${chunk.chunk}/${chunk.chunks}: pages ${first}-${last} in ${(chunk.ms / 1000).toFixed(1)} s ` +
+                `(${(chunk.ms / 1000 / chunk.units).toFixed(1)} s/page), ${percent}% done, elapsed ${formatClock(Date.now() - started)}`,
+            );
+            deps.monitor.boundary(`chunk ${chunk.chunk}/${chunk.chunks}`, { recycles: deps.recycles(engine) });
+          },
+          shouldStop: () => stopped,
+        });
+    if (summary.aborted) throw signal.reason ?? new KeelError('E_ABORTED', 'the scan was cancelled');
+    const failure = allPagesFailed(context.readUnits<StoredDeedPage>());
+    if (failure) {
+      // Not one page could be read (e.g. a one-page file with an absurd page size): that is a
+      // failure of the input, reported with the page's own error code, not an empty "no" answer.
+      throw new KeelError(failure.code, `no page of ${job.inputName ?? path} could be read: ${failure.message}`);
+    }
+    if (stopped) logger.info({ event: 'early-stop' }, `single_deed: a clear reservation was found; stopped after ${pagesDone} of ${pagesTotal} pages`);
+    return buildScanReport({
+      file: job.inputName ?? path,
+      options,
+      pagesTotal,
+      pages: [...context.readUnits<StoredDeedPage>()].map((unit) => unit.result),
+      stoppedEarly: stopped && pagesDone < pagesTotal,
+      ocrEngine: engine,
+      peakRssMb: peak / 1024 ** 2,
+      elapsedMs: Date.now() - started,
+    });
+  } finally {
+    deps.monitor.off('sample', onSample);
+  }
+}
+
+/** The deed scan as a job kind: executor plus result rendering (JSON report or CSV). */
+export function deedScanKind(deps: DeedScanDeps): JobKind {
+  return {
+    kind: 'deed-scan',
+    unitName: 'pages',
+    formats: ['json', 'csv'],
+    run: (context) => runDeedScan(context, deps),
+    renderResult(job, _store, format) {
+      const report = job.summary as unknown as DeedScanReport;
+      if (format === 'csv') {
+        const base = (job.inputName ?? 'scan').replace(/\.pdf$/i, '');
+        return { contentType: 'text/csv; charset=utf-8', body: scanReportToCsv(report), filename: `${base}-keel.csv` };
+      }
+      return { contentType: 'application/json; charset=utf-8', body: JSON.stringify(report) };
+    },
+  };
+}
+
+const MiB = 1024 ** 2;
+
+/**
+ * Memory footprint of one deed worker, measured on real 300-DPI deed pages (see BENCHMARKS.md):
+ * native: node + mupdf + a page's pixels, plus a tesseract process per page (75-96 MB, freed at exit);
+ * wasm: tesseract.js plateaus at 410-450 MB and never shrinks.
+ */
+export const DEED_WORKER_FOOTPRINT: Record<OcrEngineName, { steadyBytes: number; taskPeakBytes: number }> = {
+  native: { steadyBytes: 150 * MiB, taskPeakBytes: 130 * MiB },
+  wasm: { steadyBytes: 430 * MiB, taskPeakBytes: 60 * MiB },
+};
