@@ -1,0 +1,141 @@
+/**
+ * Deed boundary detection for files that hold several instruments.
+ *
+ * A page opens an instrument when its head carries an opening cue (a title such as "WARRANTY DEED", or the
+ * formal openings "KNOW ALL MEN BY THESE PRESENTS", "THIS DEED, made", "THIS INDENTURE"); an instrument
+ * closes with the recorder's certificate ("Received for record", "Recorder of Deeds", "recorded in Deed
+ * Book ... this day") or a blank page. A split needs an opening that is either strong by itself or follows
+ * a close, so the "Deed Book 12 page 34" running header of every recorded page does not split a deed.
+ *
+ * Each page is looked at once, through a bounded head and tail window: time is linear in the number of
+ * pages and the loop always ends (the original splitter did not). `DeedBoundaryTracker` does the same page
+ * by page for streaming callers.
+ */
+import { tokenize } from './tokens.js';
+import type { DeedRange } from './types.js';
+
+/** Characters of a page's head / tail that are searched for cues. */
+const HEAD_CHARS = 1200;
+const TAIL_CHARS = 1500;
+
+interface Cue {
+  name: string;
+  weight: number;
+  pattern: RegExp;
+}
+
+// Opening cues are matched per line of the page head, on the canonical word stream of that line (lower case,
+// OCR-repaired, single spaces): a title must be the whole line, a formal opening must start the line. Phrases
+// met mid-sentence ("... this deed is made under ...", "Exhibit A to that certain warranty deed") do not count.
+const DEED_KIND =
+  '(?:general |special |limited )?(?:warranty|quit ?claim|quitclaim|fiduciary|executor s|executors|executrix s|executrix|administrator s|administrators|administratrix s|administratrix|trustee s|trustees|sheriff s|sheriffs|guardian s|survivorship|correction|corrective|gift|bargain and sale|mineral|tax|deed of)';
+const OPENING: Cue[] = [
+  { name: 'know_all_men', weight: 3, pattern: /^(?:[a-z]{1,2} )?know all (?:men|persons|people)\b/ },
+  { name: 'this_deed_made', weight: 3, pattern: /^(?:[a-z]{1,2} )?this deed (?:is )?(?:made|dated|entered)(?: into)? (?:this|the|on|as|at|effective|[0-9]+)\b/ },
+  { name: 'this_indenture', weight: 3, pattern: /^(?:[a-z]{1,2} )?this indenture\b/ },
+  { name: 'deed_title', weight: 2, pattern: new RegExp(`^(?:[a-z0-9]{1,3} )?${DEED_KIND} ?deed(?: [a-z]{1,2})?$`) },
+  // A bare "DEED" line is also a running header in some deed books: it opens only after a clear close.
+  { name: 'deed_title', weight: 1, pattern: /^(?:[a-z0-9]{1,3} )?deed(?: [a-z]{1,2})?$/ },
+  { name: 'lease_title', weight: 2, pattern: /^(?:[a-z0-9]{1,3} )?(?:paid up )?(?:oil and gas|oil gas|gas and oil|oil) lease(?: [a-z]{1,2})?$/ },
+  { name: 'this_agreement', weight: 2, pattern: /^(?:[a-z]{1,2} )?this (?:agreement|assignment|conveyance|instrument)(?: is)? (?:made|entered)\b/ },
+  { name: 'made_this_day', weight: 1, pattern: /^(?:[a-z]{1,2} )?(?:made|dated) (?:and entered into )?(?:this|the) [a-z0-9]+ (?:day )?(?:of )?[a-z]+/ },
+  { name: 'witnesseth', weight: 1, pattern: /\bwitnesseth\b/ },
+];
+/** Lines of the page head searched for opening cues. */
+const HEAD_LINES = 40;
+
+const CLOSING: Cue[] = [
+  { name: 'received_for_record', weight: 2, pattern: /\b(?:received|filed|entered|left|presented) for record\b/ },
+  { name: 'admitted_to_record', weight: 2, pattern: /\badmitted to record\b/ },
+  { name: 'recorder_certificate', weight: 2, pattern: /\brecorder of deeds\b|\brecorder s office\b.*\b(?:recorded|book)\b/ },
+  // Also the "Being the same premises ... recorded in Deed Book" recital: a weak close on its own.
+  { name: 'recorded_in_book', weight: 1, pattern: /\brecorded (?:in|on|this)\b.{0,80}\b(?:book|volume|instrument|page)\b/ },
+  { name: 'instrument_number', weight: 1, pattern: /\binstrument (?:number|no|num)\b/ },
+  { name: 'commission_expires', weight: 1, pattern: /\bcommission expires\b|\bnotary public\b/ },
+];
+
+export interface PageBoundaryFeatures {
+  page: number;
+  blank: boolean;
+  opening: { weight: number; cue: string };
+  closing: { weight: number; cue: string };
+}
+
+function strongest(canon: string, cues: readonly Cue[]): { weight: number; cue: string } {
+  let best = { weight: 0, cue: '' };
+  for (const c of cues) if (c.weight > best.weight && c.pattern.test(canon)) best = { weight: c.weight, cue: c.name };
+  return best;
+}
+
+/** Bounded-cost features of one page. */
+export function pageBoundaryFeatures(page: number, text: string): PageBoundaryFeatures {
+  const letters = text.replace(/[^A-Za-z]/g, '').length;
+  const blank = letters < 40;
+  const tail = tokenize(text.slice(Math.max(0, text.length - TAIL_CHARS))).canon;
+  let opening = { weight: 0, cue: '' };
+  if (!blank) {
+    const lines = text.slice(0, HEAD_CHARS).split(/\r?\n/).filter((l) => /[A-Za-z]/.test(l)).slice(0, HEAD_LINES);
+    for (const line of lines) {
+      const hit = strongest(tokenize(line).canon, OPENING);
+      if (hit.weight > opening.weight) opening = hit;
+    }
+  }
+  return {
+    page,
+    blank,
+    opening,
+    closing: blank ? { weight: 0, cue: '' } : strongest(tail, CLOSING),
+  };
+}
+
+/**
+ * Streaming boundary detector: `push` pages in order; it returns a finished range when a page opens a new
+ * instrument. `finish` returns the last range. O(1) work and memory per page.
+ */
+export class DeedBoundaryTracker {
+  private current: DeedRange | undefined;
+  private prev: PageBoundaryFeatures | undefined;
+
+  push(page: number, text: string): DeedRange | undefined {
+    const f = pageBoundaryFeatures(page, text);
+    let finished: DeedRange | undefined;
+    if (this.current === undefined) {
+      this.current = { startPage: page, endPage: page, startCue: 'file_start' };
+    } else {
+      const prev = this.prev!;
+      const closedBefore = prev.blank || prev.closing.weight >= 2;
+      const opens =
+        !f.blank &&
+        (f.opening.weight >= 3 ||
+          (f.opening.weight >= 2 && (closedBefore || prev.closing.weight >= 1)) ||
+          (f.opening.weight >= 1 && closedBefore && !prev.blank) ||
+          (f.opening.weight >= 1 && prev.blank && this.current.endPage > this.current.startPage));
+      if (opens) {
+        finished = this.current;
+        this.current = { startPage: page, endPage: page, startCue: f.opening.cue };
+      } else this.current.endPage = page;
+    }
+    this.prev = f;
+    return finished;
+  }
+
+  finish(): DeedRange | undefined {
+    const last = this.current;
+    this.current = undefined;
+    this.prev = undefined;
+    return last;
+  }
+}
+
+/** Split a file's pages into instrument page ranges. Pages must be in order; linear time, always terminates. */
+export function detectDeedStarts(pages: readonly { page: number; text: string }[]): DeedRange[] {
+  const tracker = new DeedBoundaryTracker();
+  const ranges: DeedRange[] = [];
+  for (const p of pages) {
+    const done = tracker.push(p.page, p.text);
+    if (done !== undefined) ranges.push(done);
+  }
+  const last = tracker.finish();
+  if (last !== undefined) ranges.push(last);
+  return ranges;
+}

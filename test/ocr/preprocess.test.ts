@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { openPdf } from '../../src/pdf/page-source.js';
+import { isNativeTesseractAvailable, createNativeEngine } from '../../src/ocr/tesseract-native.js';
+import { normalizeContrast } from '../../src/ocr/preprocess.js';
+import { textStats } from '../../src/pdf/text-quality.js';
+import { requireShared } from '../helpers/shared.js';
+import { renderFixturePage } from './ocr-pages.js';
+
+function median(pixels: Uint8Array): number {
+  const histogram = new Array<number>(256).fill(0);
+  for (const v of pixels) histogram[v]! += 1;
+  let seen = 0;
+  for (let v = 0; v < 256; v++) {
+    seen += histogram[v]!;
+    if (seen * 2 >= pixels.length) return v;
+  }
+  return 255;
+}
+
+test('a normal scan is left untouched (same object)', () => {
+  const page = renderFixturePage('deed-with-reservation.pdf', 2, 72);
+  assert.equal(normalizeContrast(page), page);
+});
+
+test('a dark, low-contrast photo with white margins is stretched: paper to white, ink to black', () => {
+  const page = renderFixturePage('deed-with-reservation.pdf', 2, 72);
+  // Simulate a phone photo: paper at ~120, ink at ~20, inside a white frame.
+  const dark = page.pixels.map((v) => Math.round(20 + (v * 100) / 255));
+  for (let y = 0; y < page.height; y++) {
+    for (let x = 0; x < page.width; x++) {
+      if (x < 40 || y < 40 || x >= page.width - 40 || y >= page.height - 40) dark[y * page.width + x] = 255;
+    }
+  }
+  const out = normalizeContrast({ ...page, pixels: dark });
+  assert.notEqual(out.pixels, dark);
+  const inner = out.pixels.filter((_, i) => {
+    const x = i % page.width;
+    const y = Math.floor(i / page.width);
+    return x >= 40 && y >= 40 && x < page.width - 40 && y < page.height - 40;
+  });
+  assert.ok(median(inner) >= 245, `paper median ${median(inner)}`);
+  // The ink keeps the same pixels dark as in the clean original.
+  let agree = 0;
+  for (let i = 0; i < page.pixels.length; i++) if ((page.pixels[i]! < 128) === (out.pixels[i]! < 128)) agree += 1;
+  assert.ok(agree / page.pixels.length > 0.97, `agreement ${agree / page.pixels.length}`);
+});
+
+test('on the real dark photo in the deed set, OCR finds text once contrast is normalised', async (t) => {
+  if (!(await isNativeTesseractAvailable())) return t.skip('the tesseract binary is not installed');
+  const path = requireShared(t, 'deeds/dev/no-reservs/Allegheny DB 41_66.pdf');
+  if (!path) return;
+  const source = openPdf(path);
+  const page = source.renderGray(0);
+  source.close();
+  assert.ok(median(page.pixels) < 160, 'this page is the dark photo the normalisation exists for');
+  const engine = createNativeEngine();
+  try {
+    const result = await engine.recognize(page);
+    const stats = textStats(result.text);
+    assert.ok(stats.words > 100, `only ${stats.words} words`);
+    assert.match(result.text, /County/);
+    assert.ok(result.quality > 0.6, `quality ${result.quality}`);
+  } finally {
+    await engine.close();
+  }
+});
