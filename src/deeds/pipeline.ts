@@ -1,5 +1,6 @@
 import { describeError, KeelError } from '../core/errors.js';
 import { hashFile } from '../core/file-hash.js';
+import type { WorkerFootprint } from '../core/memory/budget.js';
 import type { MemoryMonitor } from '../core/memory/monitor.js';
 import type { RunOptions } from '../core/pool/pool.js';
 import { runUnits } from '../core/unit-runner.js';
@@ -179,11 +180,12 @@ export function deedScanKind(deps: DeedScanDeps): JobKind {
 const MiB = 1024 ** 2;
 
 /**
- * Memory footprint of one deed worker, measured on real 300-DPI deed pages (see BENCHMARKS.md):
- * native: node + mupdf + a page's pixels, plus a tesseract process per page (75-96 MB, freed at exit);
- * wasm: tesseract.js plateaus at 410-450 MB and never shrinks.
+ * Memory footprint of one deed worker, measured on real 300-DPI deed pages (see BENCHMARKS.md).
+ * native: node + mupdf's WASM heap (30-80 MB, it never shrinks) + freed-but-kept page buffers
+ * plateau near 200-240 MB; each page adds a tesseract process (75-96 MB, all freed at its exit).
+ * wasm: tesseract.js alone plateaus at 410-450 MB and never shrinks.
  */
-export const DEED_WORKER_FOOTPRINT: Record<OcrEngineName, { steadyBytes: number; taskPeakBytes: number }> = {
-  native: { steadyBytes: 150 * MiB, taskPeakBytes: 130 * MiB },
-  wasm: { steadyBytes: 430 * MiB, taskPeakBytes: 60 * MiB },
+export const DEED_WORKER_FOOTPRINT: Record<OcrEngineName, WorkerFootprint> = {
+  native: { steadyBytes: 230 * MiB, taskPeakBytes: 100 * MiB, idleBytes: 70 * MiB },
+  wasm: { steadyBytes: 440 * MiB, taskPeakBytes: 60 * MiB, idleBytes: 70 * MiB },
 };

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { createLogger, type Logger } from '../core/log.js';
 import { planPoolMemory, resolveMemoryBudget, type MemoryBudget } from '../core/memory/budget.js';
+import { MemoryArbiter } from '../core/memory/arbiter.js';
 import { MemoryMonitor } from '../core/memory/monitor.js';
 import { OnDemandPool } from '../core/pool/on-demand-pool.js';
 import type { WorkerPool } from '../core/pool/pool.js';
@@ -20,6 +21,8 @@ import { KeelMetrics } from './metrics.js';
 import { registerDeedRoutes } from './routes/deeds.js';
 
 const MiB = 1024 ** 2;
+/** What the server process itself holds (fastify, SQLite, the monitor): measured near 100-110 MB. */
+const SERVER_RESERVE_BYTES = 112 * MiB;
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 export interface ServeOptions {
@@ -72,13 +75,14 @@ export async function startService(options: ServeOptions): Promise<RunningServic
     const uploadsDir = join(options.dataDir, 'uploads');
     mkdirSync(uploadsDir, { recursive: true });
 
-    // Each workload's pool gets its share of what the server itself does not need; a pool exists
-    // only while it has work, so an idle server holds no OCR engine and no NLP model.
-    const parentReserveBytes = 96 * MiB;
-    const deedShare = Math.round(parentReserveBytes + (budget.bytes - parentReserveBytes) * 0.65);
+    // Every pool is planned against the whole budget (less the server's own reserve) and leases its
+    // worst case from one arbiter before it starts: workloads take turns on a small machine and run
+    // side by side on a big one. A pool exists only while it has work.
+    const parentReserveBytes = SERVER_RESERVE_BYTES;
+    const arbiter = new MemoryArbiter(budget.bytes - parentReserveBytes);
     const deedPlans = {
-      native: planPoolMemory(deedShare, DEED_WORKER_FOOTPRINT.native, { parentReserveBytes }),
-      wasm: planPoolMemory(deedShare, DEED_WORKER_FOOTPRINT.wasm, { parentReserveBytes }),
+      native: planPoolMemory(budget.bytes, DEED_WORKER_FOOTPRINT.native, { parentReserveBytes }),
+      wasm: planPoolMemory(budget.bytes, DEED_WORKER_FOOTPRINT.wasm, { parentReserveBytes }),
     };
     const deedPools = new Map<OcrEngineName, OnDemandPool<DeedTask, unknown>>();
     const logPoolEvents = (pool: WorkerPool<unknown, unknown>) => {
@@ -102,8 +106,7 @@ export async function startService(options: ServeOptions): Promise<RunningServic
             taskTimeoutMs: 5 * 60_000,
             maxQueue: 256,
           },
-          options.poolIdleMs,
-          (started) => logPoolEvents(started as WorkerPool<unknown, unknown>),
+          { idleMs: options.poolIdleMs, onStart: logPoolEvents, arbiter, leaseBytes: plan.worstCaseBytes },
         );
         deedPools.set(engine, pool);
       }

@@ -21,3 +21,23 @@ test('an on-demand pool starts with the first task and releases its workers when
   await sleep(100);
   assert.equal(isProcessAlive(c.pid), false);
 });
+
+test('two on-demand pools share a memory budget: the second waits until the first is idle and closes', async () => {
+  const { MemoryArbiter } = await import('../../src/core/memory/arbiter.js');
+  const arbiter = new MemoryArbiter(100);
+  const options = { handlerModule: new URL('./fixtures/test-handler.js', import.meta.url), size: 1 };
+  const first = new OnDemandPool<TestTask, TestResult>(options, { idleMs: 60_000, arbiter, leaseBytes: 80 });
+  const second = new OnDemandPool<TestTask, TestResult>(options, { idleMs: 60_000, arbiter, leaseBytes: 80 });
+  const busy = first.run({ op: 'sleep', ms: 400, value: 'first' });
+  await sleep(100);
+  const startedAt = Date.now();
+  const waited = second.run({ op: 'echo', value: 'second' });
+  assert.equal((await busy).value, 'first');
+  const result = await waited;
+  assert.equal(result.value, 'second');
+  assert.ok(Date.now() - startedAt >= 250, 'the second pool waited for the first task to finish');
+  assert.equal(first.current, undefined, 'the idle first pool was closed at once, not after its 60 s idle timeout');
+  assert.equal(arbiter.leasedBytes, 80);
+  await Promise.all([first.close(), second.close()]);
+  assert.equal(arbiter.leasedBytes, 0);
+});

@@ -58,9 +58,10 @@ test('running jobs of a dead runner are reclaimed, by lease expiry or at start-u
   try {
     const store = new JobStore(dir);
     const a = store.createJob({ owner: 'o', kind: 'k', options: {} });
+    await new Promise((resolve) => setTimeout(resolve, 5)); // distinct creation times: claims go oldest first
     const b = store.createJob({ owner: 'o', kind: 'k', options: {} });
-    store.claimNextJob('dead-runner', 20);
-    store.claimNextJob('dead-runner', 60_000);
+    assert.equal(store.claimNextJob('dead-runner', 20)?.id, a.id);
+    assert.equal(store.claimNextJob('dead-runner', 60_000)?.id, b.id);
     await new Promise((resolve) => setTimeout(resolve, 40));
     assert.equal(store.reclaimExpired(), 1, 'only the expired lease is reclaimed');
     assert.equal(store.getJob(a.id)!.status, 'queued');

@@ -31,6 +31,8 @@ export interface WorkerFootprint {
   steadyBytes: number;
   /** How far one task may push a worker above its steady state (a page render, a big message). */
   taskPeakBytes: number;
+  /** RSS of a freshly started worker that has served nothing yet (a prewarmed successor). Default: steadyBytes. */
+  idleBytes?: number;
 }
 
 export interface PoolMemoryPlan {
@@ -40,6 +42,8 @@ export interface PoolMemoryPlan {
   parentReserveBytes: number;
   /** A successor started before its worker retires costs one more worker for a moment. */
   prewarm: boolean;
+  /** The most the pool's workers can hold at once: what it leases from a shared budget. */
+  worstCaseBytes: number;
 }
 
 /**
@@ -57,16 +61,17 @@ export function planPoolMemory(
   const maxWorkers = Math.max(1, options.maxWorkers ?? availableParallelism());
   const perWorkerNeed = footprint.steadyBytes + footprint.taskPeakBytes;
   const forWorkers = Math.max(0, budgetBytes - parentReserveBytes);
-  // A prewarmed successor briefly adds one worker at its steady size.
-  const fits = (n: number, prewarm: boolean) => n * perWorkerNeed + (prewarm ? footprint.steadyBytes : 0) <= forWorkers;
+  // A prewarmed successor waits beside the workers at its start-up size.
+  const standbyBytes = footprint.idleBytes ?? footprint.steadyBytes;
+  const fits = (n: number, prewarm: boolean) => n * perWorkerNeed + (prewarm ? standbyBytes : 0) <= forWorkers;
   let prewarm = options.prewarm ?? true;
   let workers = maxWorkers;
   while (workers > 1 && !fits(workers, prewarm)) workers--;
   if (!fits(workers, prewarm)) prewarm = false;
-  const share = Math.floor((forWorkers - (prewarm ? footprint.steadyBytes : 0)) / workers);
+  const share = Math.floor((forWorkers - (prewarm ? standbyBytes : 0)) / workers);
   // Never plan a hard limit below what one task needs: a too-small budget is reported by the
   // memory monitor rather than turned into a pool that kills every task.
   const hardRssBytes = Math.max(share, perWorkerNeed);
   const softRssBytes = Math.max(footprint.steadyBytes, hardRssBytes - footprint.taskPeakBytes);
-  return { workers, softRssBytes, hardRssBytes, parentReserveBytes, prewarm };
+  return { workers, softRssBytes, hardRssBytes, parentReserveBytes, prewarm, worstCaseBytes: workers * hardRssBytes + (prewarm ? standbyBytes : 0) };
 }

@@ -1,0 +1,163 @@
+/**
+ * Benchmark: a 1000-page scanned deed book, built from the real dev deeds, scanned by `keel scan` in
+ * page_by_page mode with default settings (OCR cache off, so every page is really read). Records the
+ * process-tree RSS every second: peak and slope over the second half. Side by side, in the same run,
+ * the bare `tesseract` CLI reads the first pages of the same book (one full cycle of the dev set) from
+ * pre-rendered 300-DPI images, as a user would run it by hand.
+ *
+ *   npm run bench:deeds -- [--pages 1000] [--compare-pages 140]
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as mupdf from 'mupdf';
+import { describeMachine } from './lib/machine.js';
+import { argValue, benchOutDir, markdownTable, repoRoot, updateBenchmarksMd, writeBenchFile } from './lib/report.js';
+import { summarise, toCsv, TreeRssSampler, type RssPoint } from './lib/series.js';
+
+const pagesWanted = Number(argValue('pages', '1000'));
+const comparePages = Number(argValue('compare-pages', '140'));
+const devDir = join(repoRoot, '..', 'shared', 'deeds', 'dev');
+const command = `npm run bench:deeds -- --pages ${pagesWanted} --compare-pages ${comparePages}`;
+
+function listPdfs(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? listPdfs(path) : name.toLowerCase().endsWith('.pdf') ? [path] : [];
+    });
+}
+
+/** Cycles through every page of the dev deeds until the book has `pages` pages. Built once, kept in bench/out. */
+function buildBook(pages: number): string {
+  const path = join(benchOutDir, `deed-book-${pages}.pdf`);
+  if (existsSync(path)) return path;
+  mkdirSync(benchOutDir, { recursive: true });
+  const sources = listPdfs(devDir).map((file) => mupdf.PDFDocument.openDocument(file, 'application/pdf') as mupdf.PDFDocument);
+  const book = new mupdf.PDFDocument();
+  let added = 0;
+  while (added < pages) {
+    for (const source of sources) {
+      for (let i = 0; i < source.countPages() && added < pages; i++, added++) book.graftPage(-1, source, i);
+      if (added >= pages) break;
+    }
+  }
+  writeFileSync(path, book.saveToBuffer('compress').asUint8Array());
+  return path;
+}
+
+interface KeelRun {
+  points: RssPoint[];
+  seconds: number;
+  recycles: number;
+  kills: number;
+  pagesDone: number;
+}
+
+async function runKeel(book: string): Promise<KeelRun> {
+  const report = join(benchOutDir, 'deed-book-report.json');
+  const child = spawn(process.execPath, [join(repoRoot, 'dist', 'src', 'cli', 'main.js'), 'scan', book, '--mode', 'page_by_page', '--no-cache', '--format', 'json', '--out', report, '--no-progress', '--log-format', 'json'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let pagesDone = 0;
+  let recycles = 0;
+  let kills = 0;
+  let buffer = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString('utf8');
+    let newline: number;
+    while ((newline = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, newline);
+      buffer = buffer.slice(newline + 1);
+      try {
+        const record = JSON.parse(line) as { event?: string; pages?: [number, number]; msg?: string };
+        if (record.event === 'chunk' && record.pages) pagesDone = record.pages[1];
+        if (record.event === 'recycle') recycles++;
+        if (record.event === 'kill') kills++;
+        if (record.event === 'chunk' || record.event === 'kill') process.stderr.write(`keel: ${record.msg}\n`);
+      } catch {
+        process.stderr.write(line + '\n');
+      }
+    }
+  });
+  const sampler = new TreeRssSampler(child.pid!, () => pagesDone, 1000);
+  const started = Date.now();
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const points = sampler.stop().filter((p) => p.treeRssMb > 0);
+  if (code !== 0) throw new Error(`keel scan exited with ${code}`);
+  return { points, seconds: (Date.now() - started) / 1000, recycles, kills, pagesDone: pagesWanted };
+}
+
+/** Bare tesseract on the first pages: images rendered beforehand (not timed), then one CLI run per page. */
+function runTesseractBaseline(book: string, pages: number): { seconds: number; peakMb: number } {
+  const dir = mkdtempSync(join(tmpdir(), 'keel-bench-pages-'));
+  try {
+    spawnSync('pdftoppm', ['-r', '300', '-gray', '-f', '1', '-l', String(pages), '-png', book, join(dir, 'p')], { stdio: 'inherit' });
+    const images = readdirSync(dir).filter((name) => name.endsWith('.png')).sort();
+    let peakKb = 0;
+    const started = Date.now();
+    for (const [index, image] of images.entries()) {
+      // GNU time reports the page process's peak RSS; the CLI runs as a user would run it.
+      const result = spawnSync('/usr/bin/time', ['-f', '%M', 'tesseract', join(dir, image), 'stdout'], { encoding: 'utf8' });
+      const lines = result.stderr.trim().split('\n');
+      peakKb = Math.max(peakKb, Number(lines[lines.length - 1]) || 0);
+      if ((index + 1) % 20 === 0) process.stderr.write(`tesseract CLI: ${index + 1}/${images.length} pages\n`);
+    }
+    return { seconds: (Date.now() - started) / 1000, peakMb: peakKb / 1024 };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (!existsSync(devDir)) {
+  console.error(`skipped: the dev deeds are missing (${devDir})`);
+  process.exit(process.env.KEEL_REQUIRE_SHARED === '1' ? 1 : 0);
+}
+if (spawnSync('which', ['tesseract']).status !== 0 || !existsSync('/usr/bin/time')) {
+  console.error('this benchmark needs the tesseract CLI and GNU time (apt-get install tesseract-ocr time)');
+  process.exit(1);
+}
+
+const book = buildBook(pagesWanted);
+console.log(`book: ${book} (${pagesWanted} pages, ${(statSync(book).size / 1024 ** 2).toFixed(0)} MB)`);
+const keel = await runKeel(book);
+const summary = summarise(keel.points);
+writeBenchFile('deeds-scan-rss.csv', toCsv(keel.points));
+const keelRate = keel.pagesDone / keel.seconds;
+console.log(`keel: ${keel.pagesDone} pages in ${keel.seconds.toFixed(0)} s (${keelRate.toFixed(3)} pages/s), peak tree RSS ${summary.peakMb.toFixed(0)} MB, slope ${summary.slopeMbPerHour.toFixed(1)} MB/hour`);
+const baseline = runTesseractBaseline(book, comparePages);
+const baselineRate = comparePages / baseline.seconds;
+console.log(`tesseract CLI: ${comparePages} pages in ${baseline.seconds.toFixed(0)} s (${baselineRate.toFixed(3)} pages/s), peak ${baseline.peakMb.toFixed(0)} MB`);
+
+const at = (fraction: number) => {
+  const point = keel.points.find((p) => p.done >= fraction * keel.pagesDone) ?? keel.points[keel.points.length - 1]!;
+  return Math.round(point.treeRssMb);
+};
+const ratio = keelRate / baselineRate;
+const table = markdownTable(
+  ['run', 'pages', 'pages/s', 's/page', 'peak RSS (MB)', 'tree RSS at 10/25/50/75/100% (MB)', 'slope, 2nd half (MB/hour)', 'recycles / kills'],
+  [
+    ['keel scan, page_by_page, defaults (512 MB budget)', keel.pagesDone, keelRate.toFixed(3), (1 / keelRate).toFixed(2), Math.round(summary.peakMb), [0.1, 0.25, 0.5, 0.75, 1].map(at).join(' / '), summary.slopeMbPerHour.toFixed(1), `${keel.recycles} / ${keel.kills}`],
+    ['bare tesseract CLI, pre-rendered 300-DPI pages (baseline)', comparePages, baselineRate.toFixed(3), (1 / baselineRate).toFixed(2), `${Math.round(baseline.peakMb)} (one page process)`, '-', '-', '-'],
+  ],
+);
+const goalPeak = summary.peakMb <= 512 ? 'met' : 'NOT met';
+const markdown = `## Deed scan: a ${pagesWanted}-page scanned deed book
+
+The book cycles through the ${listPdfs(devDir).length} real dev deeds (${(statSync(book).size / 1024 ** 2).toFixed(0)} MB, image-only pages).
+\`keel scan --mode page_by_page --no-cache\` with default settings; tree RSS of the keel process and all its
+children sampled every second. Baseline: the bare \`tesseract\` CLI (default threads) on the first ${comparePages} pages of
+the same book, from images pdftoppm rendered beforehand (rendering not timed), in the same run.
+Measured ${new Date().toISOString().slice(0, 10)} on ${describeMachine()}. Command: \`${command}\`.
+
+${table}
+
+- Throughput: Keel reads **${ratio.toFixed(2)}x** the pages per second of the bare tesseract CLI (Keel's time includes opening,
+  rendering and classifying each page).
+- Memory goal (peak tree RSS <= 512 MB with default settings): **${goalPeak}** (${Math.round(summary.peakMb)} MB). Slope over the
+  second half: ${summary.slopeMbPerHour.toFixed(1)} MB/hour (${summary.slopeMbPer1000Units.toFixed(1)} MB per 1000 pages).
+- Raw series: \`bench/out/deeds-scan-rss.csv\`; report: \`bench/out/deed-book-report.json\`.`;
+console.log('\n' + table + `\n\nreproduce: ${command}`);
+updateBenchmarksMd('deeds-scan', markdown);
