@@ -90,8 +90,11 @@ async function runKeel(book: string): Promise<KeelRun> {
   return { points, seconds: (Date.now() - started) / 1000, recycles, kills, pagesDone: pagesWanted };
 }
 
-/** Bare tesseract on the first pages: images rendered beforehand (not timed), then one CLI run per page. */
-function runTesseractBaseline(book: string, pages: number): { seconds: number; peakMb: number } {
+/**
+ * Bare tesseract on the first pages: images rendered beforehand (not timed), then one CLI run per page,
+ * with its default OpenMP threads (as a user runs it) or limited to one thread (as Keel runs it).
+ */
+function runTesseractBaseline(book: string, pages: number, threads: 'default' | 'one'): { seconds: number; peakMb: number } {
   const dir = mkdtempSync(join(tmpdir(), 'keel-bench-pages-'));
   try {
     spawnSync('pdftoppm', ['-r', '300', '-gray', '-f', '1', '-l', String(pages), '-png', book, join(dir, 'p')], { stdio: 'inherit' });
@@ -100,10 +103,11 @@ function runTesseractBaseline(book: string, pages: number): { seconds: number; p
     const started = Date.now();
     for (const [index, image] of images.entries()) {
       // GNU time reports the page process's peak RSS; the CLI runs as a user would run it.
-      const result = spawnSync('/usr/bin/time', ['-f', '%M', 'tesseract', join(dir, image), 'stdout'], { encoding: 'utf8' });
+      const env = threads === 'one' ? { ...process.env, OMP_THREAD_LIMIT: '1' } : process.env;
+      const result = spawnSync('/usr/bin/time', ['-f', '%M', 'tesseract', join(dir, image), 'stdout'], { encoding: 'utf8', env });
       const lines = result.stderr.trim().split('\n');
       peakKb = Math.max(peakKb, Number(lines[lines.length - 1]) || 0);
-      if ((index + 1) % 20 === 0) process.stderr.write(`tesseract CLI: ${index + 1}/${images.length} pages\n`);
+      if ((index + 1) % 20 === 0) process.stderr.write(`tesseract CLI (${threads} threads): ${index + 1}/${images.length} pages\n`);
     }
     return { seconds: (Date.now() - started) / 1000, peakMb: peakKb / 1024 };
   } finally {
@@ -127,9 +131,12 @@ const summary = summarise(keel.points);
 writeBenchFile('deeds-scan-rss.csv', toCsv(keel.points));
 const keelRate = keel.pagesDone / keel.seconds;
 console.log(`keel: ${keel.pagesDone} pages in ${keel.seconds.toFixed(0)} s (${keelRate.toFixed(3)} pages/s), peak tree RSS ${summary.peakMb.toFixed(0)} MB, slope ${summary.slopeMbPerHour.toFixed(1)} MB/hour`);
-const baseline = runTesseractBaseline(book, comparePages);
+const baseline = runTesseractBaseline(book, comparePages, 'default');
 const baselineRate = comparePages / baseline.seconds;
 console.log(`tesseract CLI: ${comparePages} pages in ${baseline.seconds.toFixed(0)} s (${baselineRate.toFixed(3)} pages/s), peak ${baseline.peakMb.toFixed(0)} MB`);
+const oneThread = runTesseractBaseline(book, comparePages, 'one');
+const oneThreadRate = comparePages / oneThread.seconds;
+console.log(`tesseract CLI, OMP_THREAD_LIMIT=1: ${comparePages} pages in ${oneThread.seconds.toFixed(0)} s (${oneThreadRate.toFixed(3)} pages/s)`);
 
 const at = (fraction: number) => {
   const point = keel.points.find((p) => p.done >= fraction * keel.pagesDone) ?? keel.points[keel.points.length - 1]!;
@@ -140,7 +147,8 @@ const table = markdownTable(
   ['run', 'pages', 'pages/s', 's/page', 'peak RSS (MB)', 'tree RSS at 10/25/50/75/100% (MB)', 'slope, 2nd half (MB/hour)', 'recycles / kills'],
   [
     ['keel scan, page_by_page, defaults (512 MB budget)', keel.pagesDone, keelRate.toFixed(3), (1 / keelRate).toFixed(2), Math.round(summary.peakMb), [0.1, 0.25, 0.5, 0.75, 1].map(at).join(' / '), summary.slopeMbPerHour.toFixed(1), `${keel.recycles} / ${keel.kills}`],
-    ['bare tesseract CLI, pre-rendered 300-DPI pages (baseline)', comparePages, baselineRate.toFixed(3), (1 / baselineRate).toFixed(2), `${Math.round(baseline.peakMb)} (one page process)`, '-', '-', '-'],
+    ['bare tesseract CLI, default threads, pre-rendered 300-DPI pages (baseline)', comparePages, baselineRate.toFixed(3), (1 / baselineRate).toFixed(2), `${Math.round(baseline.peakMb)} (one page process)`, '-', '-', '-'],
+    ['bare tesseract CLI, OMP_THREAD_LIMIT=1 (baseline)', comparePages, oneThreadRate.toFixed(3), (1 / oneThreadRate).toFixed(2), `${Math.round(oneThread.peakMb)} (one page process)`, '-', '-', '-'],
   ],
 );
 const goalPeak = summary.peakMb <= 512 ? 'met' : 'NOT met';
@@ -154,8 +162,9 @@ Measured ${new Date().toISOString().slice(0, 10)} on ${describeMachine()}. Comma
 
 ${table}
 
-- Throughput: Keel reads **${ratio.toFixed(2)}x** the pages per second of the bare tesseract CLI (Keel's time includes opening,
-  rendering and classifying each page).
+- Throughput: Keel reads **${ratio.toFixed(2)}x** the pages per second of the bare tesseract CLI run as a user would
+  (default threads), and **${(keelRate / oneThreadRate).toFixed(2)}x** that of the CLI limited to one thread as Keel runs it. Keel's
+  time also covers opening, rendering and classifying each page.
 - Memory goal (peak tree RSS <= 512 MB with default settings): **${goalPeak}** (${Math.round(summary.peakMb)} MB). Slope over the
   second half: ${summary.slopeMbPerHour.toFixed(1)} MB/hour (${summary.slopeMbPer1000Units.toFixed(1)} MB per 1000 pages).
 - Raw series: \`bench/out/deeds-scan-rss.csv\`; report: \`bench/out/deed-book-report.json\`.`;

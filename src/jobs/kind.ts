@@ -1,9 +1,11 @@
+import type { Readable } from 'node:stream';
 import type { JobRecord, JobStore } from './store.js';
 import type { JobExecutor } from './runner.js';
 
 export interface RenderedResult {
   contentType: string;
-  body: string;
+  /** A string, or a stream for results too big to hold in memory at once (a 100,000-message mailbox). */
+  body: string | Readable;
   /** Suggested download name, for formats a person saves (CSV). */
   filename?: string;
 }

@@ -213,7 +213,7 @@ export class JobStore {
            version = version + 1 WHERE id = @jobId`,
       ),
       unitNumbers: db.prepare('SELECT unit FROM units WHERE job_id = ? ORDER BY unit').pluck(),
-      units: db.prepare('SELECT unit, ok, result FROM units WHERE job_id = ? ORDER BY unit'),
+      unitsPage: db.prepare('SELECT unit, ok, result FROM units WHERE job_id = ? AND unit > ? ORDER BY unit LIMIT ?'),
       finish: db.prepare(
         `UPDATE jobs SET status = @status, error_code = @code, error_message = @message, summary = @summary,
            finished_at = @now, lease_owner = NULL, lease_expires_at = NULL, version = version + 1
@@ -299,10 +299,18 @@ export class JobStore {
     return new Set(this.statements.unitNumbers.all(jobId) as number[]);
   }
 
-  /** Streams a job's unit rows in order, without loading them all. */
-  *iterateUnits<T>(jobId: string): Generator<StoredUnit<T>> {
-    for (const row of this.statements.units.iterate(jobId) as Iterable<{ unit: number; ok: number; result: string }>) {
-      yield { unit: row.unit, ok: row.ok === 1, result: JSON.parse(row.result) as T };
+  /**
+   * Streams a job's unit rows in order, a page at a time: memory stays bounded for any job size,
+   * and no statement stays open between pages, so a consumer may await (write to a slow HTTP
+   * client) while other requests use the store.
+   */
+  *iterateUnits<T>(jobId: string, pageSize = 256): Generator<StoredUnit<T>> {
+    let after = -1;
+    for (;;) {
+      const rows = this.statements.unitsPage.all(jobId, after, pageSize) as Array<{ unit: number; ok: number; result: string }>;
+      for (const row of rows) yield { unit: row.unit, ok: row.ok === 1, result: JSON.parse(row.result) as T };
+      if (rows.length < pageSize) return;
+      after = rows[rows.length - 1]!.unit;
     }
   }
 

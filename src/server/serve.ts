@@ -19,6 +19,11 @@ import { loadApiKeys } from './auth.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { KeelMetrics } from './metrics.js';
 import { registerDeedRoutes } from './routes/deeds.js';
+import { registerEmailRoutes } from './routes/emails.js';
+import type { EmailBatch } from '../email/batch.js';
+import { planEmailPool } from '../email/pipeline-options.js';
+import { emailAnalysisKind } from '../email/pipeline.js';
+import type { AnalysisResult } from '../email/types.js';
 
 const MiB = 1024 ** 2;
 /** What the server process itself holds (fastify, SQLite, the monitor): measured near 100-110 MB. */
@@ -113,6 +118,14 @@ export async function startService(options: ServeOptions): Promise<RunningServic
       return pool;
     };
 
+    const emailPlan = planEmailPool(budget.bytes, { parentReserveBytes });
+    const emailPool = new OnDemandPool<EmailBatch, AnalysisResult[]>(emailPlan.poolOptions, {
+      idleMs: options.poolIdleMs,
+      onStart: logPoolEvents,
+      arbiter,
+      leaseBytes: emailPlan.worstCaseBytes,
+    });
+
     const kinds: JobKind[] = [
       deedScanKind({
         poolFor: (engine) => deedPoolFor(engine) as DeedTaskRunner,
@@ -120,6 +133,13 @@ export async function startService(options: ServeOptions): Promise<RunningServic
         recycles: (engine) => deedPools.get(engine)?.current?.stats().recycles ?? 0,
         monitor,
         budgetBytes: budget.bytes,
+      }),
+      emailAnalysisKind({
+        pool: emailPool,
+        concurrency: emailPlan.concurrency,
+        batchSize: emailPlan.batchSize,
+        monitor,
+        recycles: () => emailPool.current?.stats().recycles ?? 0,
       }),
     ];
     const runner = new JobRunner({
@@ -131,7 +151,8 @@ export async function startService(options: ServeOptions): Promise<RunningServic
       maxConcurrentJobs: Math.max(1, Math.floor(budget.bytes / (512 * MiB))),
       stallTimeoutMs: options.stallTimeoutMs,
     });
-    const pools = () => [...deedPools.values()].map((pool) => pool.current).filter((pool): pool is WorkerPool<DeedTask, unknown> => pool !== undefined) as Array<WorkerPool<unknown, unknown>>;
+    const pools = () =>
+      [...deedPools.values(), emailPool].map((pool) => pool.current as WorkerPool<unknown, unknown> | undefined).filter((pool): pool is WorkerPool<unknown, unknown> => pool !== undefined);
     const metrics = new KeelMetrics({ monitor, pools, store });
     // Units processed, for /metrics: the runner publishes each job's running count.
     const lastCounts = new Map<string, number>();
@@ -160,6 +181,19 @@ export async function startService(options: ServeOptions): Promise<RunningServic
       routes: [
         (instance, shared) =>
           registerDeedRoutes(instance, { keys, store, runner, uploadsDir, maxUploadBytes: options.maxUploadBytes, maxQueuedJobs: options.maxQueuedJobs, view: shared.view }),
+        (instance, shared) =>
+          registerEmailRoutes(instance, {
+            keys,
+            store,
+            runner,
+            uploadsDir,
+            maxUploadBytes: options.maxUploadBytes,
+            maxQueuedJobs: options.maxQueuedJobs,
+            view: shared.view,
+            pool: emailPool,
+            concurrency: emailPlan.concurrency,
+            batchSize: emailPlan.batchSize,
+          }),
       ],
     });
     const address = await app.listen({ host: options.host, port: options.port });
@@ -176,7 +210,7 @@ export async function startService(options: ServeOptions): Promise<RunningServic
       (closing ??= (async () => {
         await runner.stop();
         await app.close();
-        await Promise.all([...deedPools.values()].map((pool) => pool.close()));
+        await Promise.all([...deedPools.values(), emailPool].map((pool) => pool.close()));
         monitor.stop();
         store.close();
         unlock();

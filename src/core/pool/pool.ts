@@ -116,6 +116,8 @@ export class WorkerPool<Payload = unknown, Result = unknown> extends EventEmitte
   private closing = false;
   private failure: KeelError | undefined;
   private consecutiveInitFailures = 0;
+  /** Process parents as of the last sample: lets the check after each task skip a walk of /proc. */
+  private lastParents: ReturnType<typeof readParentMap> | undefined;
   private counters = { completed: 0, failed: 0, retried: 0, recycles: 0, kills: 0, spawned: 0 };
 
   constructor(options: PoolOptions) {
@@ -332,7 +334,8 @@ export class WorkerPool<Payload = unknown, Result = unknown> extends EventEmitte
 
   /** Graceful recycling decision, taken between tasks with a fresh RSS reading. */
   private afterTask(worker: WorkerProcess): void {
-    worker.rssBytes = readTreeRss(worker.pid).totalBytes;
+    // Fresh RSS of the worker and of its children as known at the last sample (a few ms old).
+    worker.rssBytes = readTreeRss(worker.pid, this.lastParents).totalBytes;
     const { softRssBytes, maxTasksPerWorker, prewarm } = this.options;
     let reason: string | undefined;
     if (worker.rssBytes > softRssBytes) reason = `RSS ${mb(worker.rssBytes)} above soft limit ${mb(softRssBytes)}`;
@@ -433,6 +436,7 @@ export class WorkerPool<Payload = unknown, Result = unknown> extends EventEmitte
   /** The RSS backstop and the silence timeout, checked a few times a second. */
   private sample(): void {
     const parents = readParentMap();
+    this.lastParents = parents;
     const now = Date.now();
     for (const worker of this.allWorkers()) {
       if (worker.exitedAlready) continue;

@@ -1,0 +1,343 @@
+/**
+ * Soak: hours of mixed work compressed into a bounded run, through ONE `keel serve` process, with
+ * faults on a schedule. Scanned deed pages (real dev deeds, made unique per upload so the OCR cache
+ * cannot help), text-layer pages and a mailbox of real messages are submitted over HTTP, keeping the
+ * server busy. Every few seconds a random worker is SIGKILLed; once, mid-run, the server itself is
+ * SIGKILLed and restarted on the same data directory. The process-tree RSS is recorded every second.
+ * At the end every job is checked in the SQLite store: no unit lost, none stored twice.
+ *
+ *   npm run bench:soak -- [--duration 10m] [--kill-every 45] [--budget 512MB]
+ *   npm run bench:soak -- --duration 8h          (the 8-hour run)
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import Database from 'better-sqlite3';
+import * as mupdf from 'mupdf';
+import { readTreeRss } from '../src/core/memory/proc.js';
+import { parseByteSize } from '../src/core/memory/size.js';
+import { writeChart, type ChartMarker } from './lib/chart.js';
+import { describeMachine } from './lib/machine.js';
+import { argValue, benchOutDir, markdownTable, repoRoot, updateBenchmarksMd, writeBenchFile } from './lib/report.js';
+import { slope } from './lib/series.js';
+
+const MiB = 1024 ** 2;
+const KEY = 'soak-key';
+const durationText = argValue('duration', '10m');
+const killEverySeconds = Number(argValue('kill-every', '45'));
+const budgetText = argValue('budget', '512MB');
+const budgetMb = parseByteSize(budgetText) / MiB;
+const command = `npm run bench:soak -- --duration ${durationText} --kill-every ${killEverySeconds} --budget ${budgetText}`;
+const sharedDir = join(repoRoot, '..', 'shared');
+
+function parseDuration(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(s|m|h)?$/.exec(text.trim());
+  if (!match) throw new Error(`--duration: use a number with s, m or h (got "${text}")`);
+  return Number(match[1]) * ({ s: 1, m: 60, h: 3600 }[match[2] as 's' | 'm' | 'h'] ?? 1) * 1000;
+}
+const durationMs = parseDuration(durationText);
+
+// ---- inputs --------------------------------------------------------------------------------
+
+const workDir = join(benchOutDir, 'soak');
+mkdirSync(workDir, { recursive: true });
+
+function listFiles(dir: string, accept: (name: string) => boolean): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? listFiles(path, accept) : accept(name) ? [path] : [];
+    });
+}
+
+/** A born-digital deed book with a real text layer: deed text written for this benchmark. */
+function buildTextLayerBook(pages: number): string {
+  const path = join(workDir, `text-layer-${pages}.pdf`);
+  if (existsSync(path)) return path;
+  const document = new mupdf.PDFDocument();
+  const font = document.addSimpleFont(new mupdf.Font('Times-Roman'));
+  const lines = [
+    'THIS DEED, made this first day of June, in the year nineteen hundred and fifty-two, between',
+    'JOHN A. EXAMPLE and MARY B. EXAMPLE, his wife, of the Township of Center, parties of the first part,',
+    'and ROBERT C. SAMPLE, party of the second part. WITNESSETH, that in consideration of the sum of',
+    'One Dollar and other good and valuable consideration, the parties of the first part do grant and',
+    'convey unto the party of the second part all that certain tract of land bounded and described as',
+    'follows: beginning at a stone corner; thence North forty-five degrees East one hundred perches to a',
+    'post; thence South to the place of beginning, containing fifty acres, more or less. EXCEPTING AND',
+    'RESERVING unto the grantors, their heirs and assigns, all the oil and gas underlying the said tract,',
+    'with the right to drill for and remove the same. TO HAVE AND TO HOLD the premises unto the grantee.',
+  ];
+  for (let i = 0; i < pages; i++) {
+    const resources = document.addObject({ Font: { F1: font } });
+    const text = lines.map((line, index) => `BT /F1 11 Tf 54 ${720 - index * 16} Td (${line}) Tj ET`).join('\n');
+    const contents = `${text}\nBT /F1 9 Tf 54 40 Td (Page ${i + 1}) Tj ET`;
+    const page = document.addPage([0, 0, 612, 792], 0, resources, contents);
+    document.insertPage(-1, page);
+  }
+  writeFileSync(path, document.saveToBuffer('compress').asUint8Array());
+  return path;
+}
+
+/** An mbox of real messages: SpamAssassin files already start with "From "; Enron ones get an envelope. */
+function buildMailbox(messages: number): { path: string; count: number } {
+  const path = join(workDir, `mailbox-${messages}.mbox`);
+  if (existsSync(path)) return { path, count: messages };
+  const files = [...listFiles(join(sharedDir, 'emails', 'spamassassin'), () => true).slice(0, messages / 2), ...listFiles(join(sharedDir, 'emails', 'enron'), () => true).slice(0, messages / 2)];
+  writeFileSync(path, '');
+  for (const file of files) {
+    let raw = readFileSync(file, 'latin1').replace(/\r\n/g, '\n');
+    if (!raw.startsWith('From ')) raw = 'From soak@keel.invalid Thu Jan  1 00:00:00 2001\n' + raw;
+    // mboxrd: body lines that look like envelopes are quoted.
+    const [envelope, ...rest] = raw.split('\n');
+    appendFileSync(path, [envelope, ...rest.map((line) => (/^>*From /.test(line) ? '>' + line : line))].join('\n').replace(/\n*$/, '\n\n'), 'latin1');
+  }
+  return { path, count: files.length };
+}
+
+// ---- server process --------------------------------------------------------------------------
+
+interface Server {
+  child: ChildProcess;
+  url: string;
+}
+
+const events: Array<{ t: number; kind: 'recycle' | 'kill' | 'worker-killed-by-soak' | 'server-restart' }> = [];
+const started = Date.now();
+const now = () => (Date.now() - started) / 1000;
+
+async function startServer(dataDir: string): Promise<Server> {
+  const child = spawn(process.execPath, [join(repoRoot, 'dist', 'src', 'cli', 'main.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--log-format', 'json', '--memory-budget', budgetText], {
+    env: { ...process.env, KEEL_API_KEYS: KEY },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let buffer = '';
+  let resolveUrl: (url: string) => void;
+  const url = new Promise<string>((resolve) => (resolveUrl = resolve));
+  child.stdout!.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString('utf8');
+    let newline: number;
+    while ((newline = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, newline);
+      buffer = buffer.slice(newline + 1);
+      if (!line.startsWith('{')) continue;
+      try {
+        const record = JSON.parse(line) as { event?: string; url?: string };
+        if (record.event === 'listening' && record.url) resolveUrl(record.url);
+        if (record.event === 'recycle') events.push({ t: now(), kind: 'recycle' });
+        if (record.event === 'kill') events.push({ t: now(), kind: 'kill' });
+      } catch {
+        // A plain line (the page URL banner): not a log record.
+      }
+    }
+  });
+  return { child, url: await url };
+}
+
+async function api(server: Server, path: string, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  headers.set('authorization', `Bearer ${KEY}`);
+  return fetch(server.url + path, { ...init, headers });
+}
+
+async function upload(server: Server, route: string, file: string, name: string, fields: Record<string, string>): Promise<string | undefined> {
+  const form = new FormData();
+  for (const [key, value] of Object.entries(fields)) form.set(key, value);
+  form.set('file', new Blob([readFileSync(file)]), name);
+  try {
+    const response = await api(server, route, { method: 'POST', body: form });
+    if (response.status !== 202) return undefined;
+    return ((await response.json()) as { id: string }).id;
+  } catch {
+    return undefined; // the server is being restarted
+  }
+}
+
+// ---- the run ---------------------------------------------------------------------------------
+
+if (!existsSync(join(sharedDir, 'deeds', 'dev')) || !existsSync(join(sharedDir, 'emails'))) {
+  console.error(`skipped: the soak needs ../shared/deeds/dev and ../shared/emails (${sharedDir})`);
+  process.exit(process.env.KEEL_REQUIRE_SHARED === '1' ? 1 : 0);
+}
+
+const scanned = listFiles(join(sharedDir, 'deeds', 'dev'), (name) => name.endsWith('.pdf'));
+const textBook = buildTextLayerBook(40);
+const mailbox = buildMailbox(400);
+const dataDir = mkdtempSync(join(tmpdir(), 'keel-soak-'));
+let server = await startServer(dataDir);
+console.log(`soak: ${durationText} against ${server.url}, budget ${budgetText}, worker kill every ${killEverySeconds} s, one server restart at half time`);
+
+interface Sample {
+  t: number;
+  treeMb: number;
+  serverMb: number;
+  workersMb: number;
+  processes: number;
+}
+const samples: Sample[] = [];
+const sampler = setInterval(() => {
+  const pid = server.child.pid;
+  if (!pid || server.child.exitCode !== null) return;
+  const tree = readTreeRss(pid);
+  const serverMb = (tree.processes.find((p) => p.pid === pid)?.rssBytes ?? 0) / MiB;
+  samples.push({ t: now(), treeMb: tree.totalBytes / MiB, serverMb, workersMb: tree.totalBytes / MiB - serverMb, processes: tree.processes.length });
+}, 1000);
+
+const submitted: Array<{ id: string; kind: 'scanned' | 'text-layer' | 'mailbox' }> = [];
+let uploads = 0;
+let workerKills = 0;
+let restarted = false;
+
+async function activeJobs(): Promise<number> {
+  try {
+    const { jobs } = (await (await api(server, '/v1/jobs')).json()) as { jobs: Array<{ status: string }> };
+    return jobs.filter((job) => job.status === 'queued' || job.status === 'running').length;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}
+
+async function submitNext(): Promise<void> {
+  const turn = uploads++;
+  const kind = turn % 5 === 4 ? 'mailbox' : turn % 5 === 2 ? 'text-layer' : 'scanned';
+  let id: string | undefined;
+  if (kind === 'mailbox') {
+    id = await upload(server, '/v1/emails', mailbox.path, `mailbox-${turn}.mbox`, {});
+  } else {
+    // A unique copy per upload (a trailing comment after %%EOF), so the OCR cache never answers.
+    const source = kind === 'scanned' ? scanned[turn % scanned.length]! : textBook;
+    const copy = join(workDir, `upload-${turn % 4}.pdf`);
+    copyFileSync(source, copy);
+    appendFileSync(copy, `\n%keel-soak-${turn}-${Date.now()}\n`);
+    id = await upload(server, '/v1/deeds', copy, basename(source), { mode: 'page_by_page' });
+  }
+  if (id) submitted.push({ id, kind });
+}
+
+function killRandomWorker(): void {
+  const pid = server.child.pid;
+  if (!pid) return;
+  const workers = readTreeRss(pid).processes.filter((p) => p.ppid === pid && p.name === 'node');
+  if (workers.length === 0) return;
+  const victim = workers[Math.floor(Math.random() * workers.length)]!;
+  try {
+    process.kill(victim.pid, 'SIGKILL');
+    workerKills++;
+    events.push({ t: now(), kind: 'worker-killed-by-soak' });
+  } catch {
+    // It exited on its own meanwhile.
+  }
+}
+
+let lastKill = Date.now();
+while (Date.now() - started < durationMs) {
+  if (!restarted && Date.now() - started > durationMs / 2) {
+    restarted = true;
+    server.child.kill('SIGKILL');
+    await new Promise((resolve) => server.child.once('exit', resolve));
+    events.push({ t: now(), kind: 'server-restart' });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    server = await startServer(dataDir);
+    console.log(`${now().toFixed(0)} s: server SIGKILLed and restarted`);
+  }
+  if (Date.now() - lastKill > killEverySeconds * 1000) {
+    lastKill = Date.now();
+    killRandomWorker();
+  }
+  if ((await activeJobs()) < 2) await submitNext();
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+}
+
+// Drain: no new work; wait for every submitted job to finish.
+console.log(`${now().toFixed(0)} s: ${submitted.length} jobs submitted; waiting for them to finish`);
+const drainDeadline = Date.now() + Math.max(20 * 60_000, durationMs / 4);
+while (Date.now() < drainDeadline && (await activeJobs()) > 0) await new Promise((resolve) => setTimeout(resolve, 2000));
+clearInterval(sampler);
+server.child.kill('SIGTERM');
+await new Promise((resolve) => server.child.once('exit', resolve));
+
+// ---- verification from the store ---------------------------------------------------------------
+
+const db = new Database(join(dataDir, 'keel.db'), { readonly: true });
+let pages = 0;
+let textLayerPages = 0;
+let messages = 0;
+let lost = 0;
+let duplicated = 0;
+let failedUnits = 0;
+let unfinished = 0;
+for (const { id, kind } of submitted) {
+  const job = db.prepare('SELECT status, units_total AS total FROM jobs WHERE id = ?').get(id) as { status: string; total: number | null } | undefined;
+  const rows = db.prepare('SELECT COUNT(*) AS n, COUNT(DISTINCT unit) AS d, SUM(ok = 0) AS failed FROM units WHERE job_id = ?').get(id) as { n: number; d: number; failed: number | null };
+  if (!job || job.status !== 'done') unfinished++;
+  const total = job?.total ?? 0;
+  lost += Math.max(0, total - rows.d);
+  duplicated += rows.n - rows.d;
+  failedUnits += rows.failed ?? 0;
+  if (kind === 'mailbox') messages += rows.d;
+  else if (kind === 'text-layer') textLayerPages += rows.d;
+  else pages += rows.d;
+}
+db.close();
+rmSync(dataDir, { recursive: true, force: true });
+
+// ---- report ---------------------------------------------------------------------------------
+
+const secondHalf = samples.filter((s) => s.t >= samples[samples.length - 1]!.t / 2);
+const slopePerHour = slope(secondHalf.map((s) => s.t), secondHalf.map((s) => s.treeMb)) * 3600;
+const serverSlopePerHour = slope(secondHalf.map((s) => s.t), secondHalf.map((s) => s.serverMb)) * 3600;
+const peak = Math.max(...samples.map((s) => s.treeMb));
+const recycles = events.filter((e) => e.kind === 'recycle').length;
+const backstopKills = events.filter((e) => e.kind === 'kill').length;
+writeBenchFile('soak-rss.csv', 't_seconds,tree_rss_mb,server_rss_mb,workers_rss_mb,processes\n' + samples.map((s) => `${s.t.toFixed(1)},${s.treeMb.toFixed(1)},${s.serverMb.toFixed(1)},${s.workersMb.toFixed(1)},${s.processes}`).join('\n') + '\n');
+
+const markerColors = { recycle: '#16a34a', kill: '#f59e0b', 'worker-killed-by-soak': '#7c3aed', 'server-restart': '#dc2626' } as const;
+const markerLabels = { recycle: 'worker recycled', kill: 'backstop kill', 'worker-killed-by-soak': 'worker SIGKILLed (fault)', 'server-restart': 'server SIGKILLed + restarted' } as const;
+const markers: ChartMarker[] = events.map((e) => ({ t: e.t, label: markerLabels[e.kind], color: markerColors[e.kind] }));
+mkdirSync(join(repoRoot, 'docs'), { recursive: true });
+const chartFiles = await writeChart(
+  {
+    title: `Keel soak: ${durationText} of mixed work through one keel serve, ${budgetText} budget`,
+    subtitle: `${pages} scanned pages OCR'd, ${textLayerPages} text-layer pages, ${messages} emails; ${workerKills} workers SIGKILLed, 1 server SIGKILL + restart; peak ${peak.toFixed(0)} MB`,
+    series: [
+      { name: 'tree RSS (server + workers + their children)', color: '#1d4ed8', points: samples.map((s) => ({ t: s.t, mb: s.treeMb })), width: 2 },
+      { name: 'server process', color: '#0f766e', points: samples.map((s) => ({ t: s.t, mb: s.serverMb })) },
+      { name: 'workers and their children', color: '#9333ea', points: samples.map((s) => ({ t: s.t, mb: s.workersMb })) },
+    ],
+    markers,
+    limitMb: budgetMb,
+  },
+  join(repoRoot, 'docs', 'soak-rss.svg'),
+  join(repoRoot, 'docs', 'soak-rss.png'),
+);
+
+const rows = [
+  ['duration', `${(samples[samples.length - 1]!.t / 60).toFixed(1)} min (submitting for ${durationText}, then draining)`],
+  ['peak tree RSS', `${peak.toFixed(0)} MB (budget ${budgetMb} MB): goal <= 512 MB ${peak <= 512 ? 'met' : 'NOT met'}`],
+  ['slope of tree RSS, 2nd half', `${slopePerHour.toFixed(1)} MB/hour: goal < 5 MB/hour ${Math.abs(slopePerHour) < 5 ? 'met' : 'NOT met'}`],
+  ['slope of the server process alone, 2nd half', `${serverSlopePerHour.toFixed(1)} MB/hour`],
+  ['scanned pages OCR\'d / text-layer pages / emails', `${pages} / ${textLayerPages} / ${messages}`],
+  ['jobs submitted / not finished', `${submitted.length} / ${unfinished}`],
+  ['units lost / stored twice', `${lost} / ${duplicated} (must be 0 / 0)`],
+  ['units that failed (stored with their error)', `${failedUnits}`],
+  ['faults: workers SIGKILLed / server SIGKILL + restart', `${workerKills} / 1`],
+  ['worker recycles / backstop kills', `${recycles} / ${backstopKills}`],
+];
+const markdown = `## Soak: mixed work, faults, one server
+
+Measured ${new Date().toISOString().slice(0, 10)} on ${describeMachine()}. Command: \`${command}\`
+(the README says how to run it for 8 hours). One \`keel serve\`; deed scans (real dev deeds made unique per upload, so every
+page is OCR'd), a 40-page text-layer book and a 400-message mailbox of real mail are uploaded over HTTP to keep two jobs
+queued or running. A random worker is SIGKILLed every ${killEverySeconds} s; at half time the server is SIGKILLed and started again
+on the same data directory. Tree RSS is sampled every second; lost and duplicated units are counted in the SQLite store.
+
+${markdownTable(['measure', 'value'], rows)}
+
+![process-tree RSS over the soak](docs/soak-rss.png)
+
+Raw series: \`bench/out/soak-rss.csv\`; chart: \`docs/soak-rss.png\` (and \`.svg\`).`;
+console.log('\n' + markdownTable(['measure', 'value'], rows) + `\n\nchart: ${chartFiles.join(', ')}\nreproduce: ${command}`);
+updateBenchmarksMd('soak', markdown);
+if (lost > 0 || duplicated > 0 || unfinished > 0) process.exitCode = 1;

@@ -1,0 +1,328 @@
+/**
+ * Entities: wink's (DATE, TIME, DURATION, MONEY, PERCENT, EMAIL, URL, HASHTAG, MENTION, and numbers on
+ * request) plus rules wink lacks: PHONE (regex), PERSON and ORG (token patterns: a title followed by
+ * capitalised words, runs of two or three capitalised proper nouns, capitalised runs ending in an
+ * organisation suffix or starting "University of"/"Bank of", the sender's own name and mail domain,
+ * and a name line opening the signature). When spans overlap the more specific type wins
+ * (EMAIL/URL > PHONE > wink types > ORG > PERSON > numbers).
+ */
+import { FIRST_NAMES } from './first-names.js';
+import type { NlpDoc, NlpToken } from './nlp.js';
+import type { Entity, EntityType, Mailbox } from './types.js';
+
+export interface EntityContext {
+  from: Mailbox | null;
+  /** Recipients (To/Cc): their display names are found in the text as PERSON. */
+  recipients: Mailbox[];
+  /** Headers that may carry the sender's display name when From does not (Enron's X-From). */
+  extraSenderNames: string[];
+  tailStart: number;
+  includeNumbers: boolean;
+  maxEntities: number;
+}
+
+const WINK_TYPES: Record<string, EntityType> = {
+  DATE: 'DATE', TIME: 'TIME', DURATION: 'DURATION', MONEY: 'MONEY', PERCENT: 'PERCENT', EMAIL: 'EMAIL', URL: 'URL',
+  HASHTAG: 'HASHTAG', MENTION: 'MENTION', CARDINAL: 'CARDINAL', ORDINAL: 'ORDINAL',
+};
+
+const RANK: Record<EntityType, number> = {
+  EMAIL: 0, URL: 0, PHONE: 1, MONEY: 2, PERCENT: 2, TIME: 2, DATE: 2, DURATION: 2, HASHTAG: 2, MENTION: 2, ORG: 3, PERSON: 4,
+  CARDINAL: 5, ORDINAL: 5,
+};
+
+const TITLES = new Set(['mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'professor', 'sir', 'dame', 'madam', 'rev', 'hon', 'sen', 'senator', 'rep', 'gov', 'governor', 'judge', 'capt', 'col', 'gen', 'lt', 'sgt']);
+
+const ORG_SUFFIXES = new Set([
+  'inc', 'incorporated', 'corp', 'corporation', 'llc', 'l.l.c', 'ltd', 'limited', 'co', 'company', 'bank', 'university',
+  'college', 'institute', 'group', 'association', 'foundation', 'partners', 'lp', 'l.p', 'llp', 'plc', 'gmbh', 'ag', 'sa',
+  's.a', 'nv', 'bv', 'holdings', 'technologies', 'systems', 'enterprises', 'industries', 'solutions', 'agency',
+  'commission', 'council', 'authority', 'trust', 'capital', 'ventures', 'labs', 'laboratories', 'networks',
+  'communications', 'media', 'software', 'airlines', 'motors', 'services', 'securities', 'bancorp',
+  'society', 'federation', 'union', 'exchange', 'fund', 'consulting', 'associates', 'studios', 'press', 'club',
+]);
+const ORG_PREFIXES = new Set(['university', 'bank', 'department', 'institute', 'ministry', 'bureau', 'college', 'school', 'office', 'board', 'federal', 'state']);
+const ORG_JOINERS = new Set(['of', '&', 'and', 'for', 'the']);
+/** Capitalised words that start sentences or greetings rather than names of organisations. */
+const ORG_STOP = new Set(['the', 'a', 'an', 'this', 'that', 'our', 'your', 'their', 'my', 'his', 'her', 'its', 'dear', 'hi', 'hello', 'thanks', 'from', 'to', 'at', 're', 'with', 'and', 'or', 'if', 'i', 'we', 'you', 'please', 'for', 'by', 'in', 'on', 'of', 'as', 'all', 'any', 'every', 'each', 'new']);
+
+/** Capitalised words that are almost never part of a person's name in mail. */
+const NOT_NAME = new Set(
+  (
+    'i a an the this that these those there here it its we our you your he she they them his her my me us ' +
+    'monday tuesday wednesday thursday friday saturday sunday january february march april may june july august ' +
+    'september october november december jan feb mar apr jun jul aug sep sept oct nov dec today tomorrow yesterday ' +
+    'dear hi hello hey thanks thank please regards best cheers sincerely subject re fw fwd from to cc bcc sent date ' +
+    'attached attachment note click free order now new just call visit mail email e-mail internet web site website ' +
+    'online home page news report meeting conference board president vice chairman ceo cfo coo cto director manager ' +
+    'officer executive senior chief head team staff office department services service energy power gas oil market ' +
+    'markets business management international national global north south east west central america american ' +
+    'united states street avenue road suite building center centre room floor city county houston london new york ' +
+    'texas california washington europe european asia internet microsoft windows linux red hat apple google yahoo ' +
+    'money cash credit card account accounts bank price prices sale sales special offer offers limited time only ' +
+    'million billion dollars percent agreement contract project program programme plan policy group company ' +
+    'corporation inc corp llc ltd co university college school institute association and or of for with on in at by ' +
+    'about after before all any as be but do if is no not so up what when where who why how yes ok okay fyi asp ' +
+    'message original forwarded reply re: please. enron ect hou corp na ees ena'
+  ).split(/\s+/),
+);
+
+const PHONE_NANP = /(?<![\w.+/-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s./-])\d{3}[\s.-]\d{4}(?:\s*(?:x|ext\.?|extension)\s*\d{1,6})?(?![\w-])/gi;
+const PHONE_INTL = /(?<![\w+])\+\d{1,3}(?:[\s.-]?(?:\(0\)|\(\d{1,4}\)))?(?:[\s.-]?\d{2,5}){2,5}(?![\w-])/g;
+
+function isCapWord(value: string): boolean {
+  return /^(?:[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)*|Mc[A-Z][a-z]+|O'[A-Z][a-z]+)$/.test(value);
+}
+
+function isInitial(value: string): boolean {
+  return /^[A-Z]\.?$/.test(value);
+}
+
+function capOrAcronym(token: NlpToken): boolean {
+  return isCapWord(token.value) || /^[A-Z][A-Z0-9&]{1,9}\.?$/.test(token.value);
+}
+
+interface Span {
+  type: EntityType;
+  start: number;
+  end: number;
+}
+
+function trimSpan(text: string, span: Span): Span {
+  let { start, end } = span;
+  while (end > start && /[.,;:!?'"\]]/.test(text[end - 1]!)) end--;
+  if (span.type === 'URL' && text[end - 1] === ')' && !text.slice(start, end).includes('(')) end--;
+  while (start < end && /[\s"'([]/.test(text[start]!)) start++;
+  return { type: span.type, start, end };
+}
+
+/** "Skilling, Jeff" -> "Jeff Skilling"; null unless it looks like a personal name (2-4 capitalised words). */
+function personalName(raw: string): string | null {
+  let name = raw.replace(/["']/g, '').replace(/\s*<[^>]*>\s*/g, ' ').replace(/\s*\([^)]*\)\s*/g, ' ').replace(/\s+/g, ' ').trim();
+  const comma = /^([^,]+),\s*([^,]+)$/.exec(name);
+  if (comma) name = `${comma[2]} ${comma[1]}`;
+  const words = name.split(' ');
+  if (words.length < 2 || words.length > 4 || name.includes('@')) return null;
+  if (!words.every((w) => isCapWord(w) || isInitial(w))) return null;
+  if (!isCapWord(words[0]!) && !isInitial(words[0]!)) return null;
+  if (words.some((w) => NOT_NAME.has(w.toLowerCase()))) return null;
+  return name;
+}
+
+/**
+ * Display names of the sender and recipients that look personal: the first word is a known given name,
+ * or the address echoes one of the words ("Jane Smith" <jsmith@...>). "Widget Weekly" <news@...> is not.
+ */
+function contactNames(context: EntityContext): string[] {
+  const names = new Set<string>();
+  const add = (raw: string | undefined, address: string) => {
+    const name = raw ? personalName(raw) : null;
+    if (!name) return;
+    const words = name.toLowerCase().split(' ');
+    const local = address.split('@')[0]!.toLowerCase();
+    if (FIRST_NAMES.has(words[0]!) || words.some((w) => w.length >= 3 && local.includes(w.replace(/\.$/, '')))) names.add(name);
+  };
+  const fromAddress = context.from?.address ?? '';
+  add(context.from?.name, fromAddress);
+  for (const extra of context.extraSenderNames) add(extra, fromAddress);
+  for (const r of context.recipients.slice(0, 50)) add(r.name, r.address);
+  const parts = /^([a-z]{2,})[._]([a-z]{2,})$/i.exec(fromAddress.split('@')[0] ?? '');
+  if (parts) add(`${parts[1]![0]!.toUpperCase()}${parts[1]!.slice(1).toLowerCase()} ${parts[2]![0]!.toUpperCase()}${parts[2]!.slice(1).toLowerCase()}`, fromAddress);
+  return [...names];
+}
+
+const WEBMAIL = new Set(['gmail', 'yahoo', 'hotmail', 'aol', 'msn', 'outlook', 'live', 'mail', 'earthlink', 'comcast', 'excite', 'netscape', 'juno', 'compuserve', 'email', 'lycos']);
+
+function senderOrg(from: Mailbox | null): string | null {
+  const domain = from?.address.split('@')[1]?.toLowerCase();
+  if (!domain) return null;
+  const labels = domain.split('.').filter(Boolean);
+  if (labels.length < 2) return null;
+  const sld = labels.length >= 3 && /^(?:co|com|ac|org|net|gov)$/.test(labels[labels.length - 2]!) ? labels[labels.length - 3]! : labels[labels.length - 2]!;
+  if (sld.length < 3 || WEBMAIL.has(sld)) return null;
+  return sld;
+}
+
+export function extractEntities(doc: NlpDoc, context: EntityContext): Entity[] {
+  const { text, tokens } = doc;
+  const spans: Span[] = [];
+
+  for (const entity of doc.entities) {
+    const type = WINK_TYPES[entity.type];
+    if (!type) continue;
+    if ((type === 'CARDINAL' || type === 'ORDINAL') && !context.includeNumbers) continue;
+    const span = trimSpan(text, { type, start: tokens[entity.firstToken]!.start, end: tokens[entity.lastToken]!.end });
+    if (span.end > span.start) spans.push(span);
+  }
+
+  for (const re of [PHONE_NANP, PHONE_INTL]) {
+    re.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(text)) !== null) {
+      const digits = m[0].replace(/\D/g, '').length;
+      if (digits >= 7 && digits <= 16) spans.push({ type: 'PHONE', start: m.index, end: m.index + m[0].length });
+    }
+  }
+
+  findOrganisations(tokens, spans);
+  findPeople(tokens, spans);
+
+  // The sender's and recipients' names, and the sender's organisation, wherever they occur.
+  for (const name of contactNames(context)) {
+    let at = text.indexOf(name);
+    while (at !== -1) {
+      const end = at + name.length;
+      // Whole words only: "Jane Smith" is not found inside "Jane Smithson".
+      if (!/\w/.test(text[at - 1] ?? '') && !/\w/.test(text[end] ?? '')) spans.push({ type: 'PERSON', start: at, end });
+      at = text.indexOf(name, end);
+    }
+  }
+  const org = senderOrg(context.from);
+  if (org) {
+    for (const token of tokens) {
+      if (token.normal === org && /^[A-Z]/.test(token.value)) spans.push({ type: 'ORG', start: token.start, end: token.end });
+    }
+  }
+
+  // A signature that opens with a name line ("Jane Smith" / "Jane Q. Smith"), after any "--" rule.
+  if (context.tailStart < text.length) {
+    const head = text.slice(context.tailStart, context.tailStart + 300);
+    let offset = 0;
+    for (const line of head.split('\n')) {
+      if (/^[\s\-_=*~/]*$/.test(line)) {
+        offset += line.length + 1;
+        continue;
+      }
+      const m = /^\s*([A-Z][a-z'-]+(?:\s+[A-Z]\.?)?(?:\s+[A-Z][a-z'-]+){1,2})\s*$/.exec(line);
+      if (m && !m[1]!.split(/\s+/).some((w) => NOT_NAME.has(w.toLowerCase()))) {
+        const start = context.tailStart + offset + line.indexOf(m[1]!);
+        spans.push({ type: 'PERSON', start, end: start + m[1]!.length });
+      }
+      break;
+    }
+  }
+
+  // Resolve overlaps: most specific type first, then longer spans, then earlier.
+  spans.sort((a, b) => RANK[a.type] - RANK[b.type] || b.end - b.start - (a.end - a.start) || a.start - b.start);
+  const kept: Span[] = [];
+  for (const span of spans) {
+    if (span.end <= span.start) continue;
+    if (kept.some((k) => span.start < k.end && k.start < span.end)) continue;
+    kept.push(span);
+  }
+  kept.sort((a, b) => a.start - b.start);
+  return kept.slice(0, context.maxEntities).map((s) => ({ type: s.type, text: text.slice(s.start, s.end), start: s.start, end: s.end }));
+}
+
+/**
+ * "&" and "and" join any two names ("Procter & Gamble Co"); "of", "for" and "the" only follow an
+ * organisation word ("Bank of America Corp", "Society for ..."), so "Dr. Alan Turing of Acme Inc." is
+ * not read as one organisation.
+ */
+function joinerFits(joiner: string, before: NlpToken): boolean {
+  if (joiner === '&' || joiner === 'and') return true;
+  const word = bareLower(before.value);
+  return ORG_PREFIXES.has(word) || ORG_SUFFIXES.has(word);
+}
+
+function bareLower(value: string): string {
+  return value.toLowerCase().replace(/\.$/, '');
+}
+
+function findOrganisations(tokens: NlpToken[], spans: Span[]): void {
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    const c = token.value.charCodeAt(0);
+    if (c < 65 || c > 90) continue; // organisation words are capitalised
+    const lower = bareLower(token.value);
+    // "Acme Widgets Inc." / "Acme, Inc." / "Bank of America"-style runs ending in a suffix.
+    if (ORG_SUFFIXES.has(lower) && i > 0) {
+      let k = i - 1;
+      if (tokens[k]!.value === ',' && /^(?:inc|llc|ltd|co|corp|plc|lp|llp|l\.l\.c|l\.p)$/.test(lower)) k--;
+      let first = -1;
+      let words = 0;
+      while (k >= 0 && words < 5) {
+        const t = tokens[k]!;
+        if (capOrAcronym(t) && !ORG_STOP.has(t.normal)) {
+          first = k;
+          words++;
+          k--;
+        } else if (ORG_JOINERS.has(t.value) && words > 0 && k > 0 && capOrAcronym(tokens[k - 1]!) && joinerFits(t.value, tokens[k - 1]!)) {
+          k--;
+        } else break;
+        if (k >= 0 && tokens[k + 1]!.start - tokens[k]!.end > 2) break; // a line break or gap ends the name
+      }
+      if (first !== -1) spans.push({ type: 'ORG', start: tokens[first]!.start, end: token.end });
+      continue;
+    }
+    // "University of Houston", "Department of Energy"
+    if (ORG_PREFIXES.has(lower) && tokens[i + 1]?.value === 'of') {
+      let k = i + 2;
+      if (tokens[k]?.value === 'the') k++;
+      let last = -1;
+      while (k < tokens.length && capOrAcronym(tokens[k]!) && k - i < 7) {
+        last = k;
+        k++;
+      }
+      if (last !== -1) spans.push({ type: 'ORG', start: token.start, end: tokens[last]!.end });
+    }
+  }
+}
+
+function findPeople(tokens: NlpToken[], spans: Span[]): void {
+  const n = tokens.length;
+  for (let i = 0; i < n; i++) {
+    const token = tokens[i]!;
+    const c = token.value.charCodeAt(0);
+    if (c < 65 || c > 90) continue; // names and titles are capitalised
+    // Title + capitalised words: "Dr. Jane Smith", "Mr Lay".
+    if (TITLES.has(bareLower(token.value)) && /^[A-Z][a-z]/.test(token.value)) {
+      let k = i + 1;
+      if (tokens[k]?.value === '.') k++;
+      let last = -1;
+      while (k < n && k - i <= 4 && ((isCapWord(tokens[k]!.value) && !NOT_NAME.has(tokens[k]!.normal)) || (last !== -1 && isInitial(tokens[k]!.value)))) {
+        last = k;
+        k++;
+      }
+      if (last !== -1) {
+        spans.push({ type: 'PERSON', start: token.start, end: tokens[last]!.end });
+        i = last;
+      }
+      continue;
+    }
+    // Two or three capitalised proper nouns, optionally with a middle initial: "Jeff Skilling", "Kevin G Moore".
+    if (token.pos !== 'PROPN' || !isCapWord(token.value) || NOT_NAME.has(token.normal)) continue;
+    const prev = tokens[i - 1];
+    if (prev && (isCapWord(prev.value) || /^[A-Z]{2,}$/.test(prev.value)) && prev.end + 1 >= token.start) continue; // inside a longer capitalised run
+    const run = [i];
+    let k = i + 1;
+    while (k < n && run.length < 4) {
+      const t = tokens[k]!;
+      if (t.start - tokens[k - 1]!.end > 1) break; // names do not span line breaks or gaps
+      if (isInitial(t.value) && run.length === 1 && tokens[k + 1] && isCapWord(tokens[k + 1]!.value)) {
+        run.push(k);
+        k++;
+        continue;
+      }
+      if (t.value === '.' && isInitial(tokens[k - 1]!.value)) {
+        k++;
+        continue;
+      }
+      if (t.pos === 'PROPN' && isCapWord(t.value) && !NOT_NAME.has(t.normal)) {
+        run.push(k);
+        k++;
+        continue;
+      }
+      break;
+    }
+    const words = run.filter((r) => !isInitial(tokens[r]!.value)).length;
+    const hasInitial = run.some((r) => isInitial(tokens[r]!.value));
+    const next = tokens[k];
+    const followedByCap = next && isCapWord(next.value) && next.start - tokens[k - 1]!.end <= 1;
+    // A known given name or a middle initial is what separates "Jane Smith" from "Legal Notice".
+    if (words >= 2 && words <= 3 && !followedByCap && (FIRST_NAMES.has(token.normal) || hasInitial)) {
+      spans.push({ type: 'PERSON', start: token.start, end: tokens[run[run.length - 1]!]!.end });
+      i = run[run.length - 1]!;
+    }
+  }
+}

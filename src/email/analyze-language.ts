@@ -1,0 +1,75 @@
+/**
+ * A cheap language guess: the dominant script for non-Latin text (Han -> zh, or ja when kana appear;
+ * Hangul -> ko; Cyrillic -> ru; Arabic, Hebrew, Greek, Thai), otherwise the share of common function
+ * words of English, Spanish, French, German, Portuguese, Italian and Dutch among the first 400 words
+ * (of the first 2,000 characters).
+ * null when there are fewer than 5 words or no language reaches 12% of them.
+ */
+
+const STOP_WORDS: Record<string, string[]> = {
+  en: ['the', 'and', 'to', 'of', 'a', 'in', 'is', 'you', 'that', 'for', 'it', 'on', 'with', 'this', 'be', 'are', 'we', 'i', 'have', 'will', 'your', 'not', 'at', 'as', 'or', 'if', 'can', 'from', 'my', 'me'],
+  es: ['de', 'la', 'que', 'el', 'en', 'y', 'los', 'se', 'del', 'las', 'un', 'por', 'con', 'no', 'una', 'su', 'para', 'es', 'al', 'lo', 'como', 'más', 'pero', 'sus', 'le'],
+  fr: ['de', 'la', 'le', 'et', 'les', 'des', 'en', 'un', 'du', 'une', 'que', 'est', 'pour', 'qui', 'dans', 'par', 'pas', 'au', 'sur', 'vous', 'nous', 'avec', 'ce', 'il', 'je'],
+  de: ['der', 'die', 'und', 'in', 'den', 'von', 'zu', 'das', 'mit', 'sich', 'des', 'auf', 'für', 'ist', 'im', 'dem', 'nicht', 'ein', 'eine', 'als', 'auch', 'es', 'an', 'sie', 'ich', 'wir', 'sind'],
+  pt: ['de', 'a', 'o', 'que', 'e', 'do', 'da', 'em', 'um', 'para', 'com', 'não', 'uma', 'os', 'no', 'se', 'na', 'por', 'mais', 'as', 'dos', 'como', 'mas', 'ao', 'você'],
+  it: ['di', 'e', 'il', 'la', 'che', 'in', 'a', 'per', 'un', 'è', 'del', 'non', 'sono', 'una', 'della', 'le', 'con', 'si', 'gli', 'da', 'al', 'ma', 'lo', 'ci', 'mi'],
+  nl: ['de', 'en', 'van', 'het', 'een', 'in', 'is', 'dat', 'op', 'te', 'zijn', 'voor', 'met', 'niet', 'aan', 'er', 'ook', 'als', 'maar', 'om', 'ik', 'je', 'u', 'wij', 'naar'],
+};
+
+const SETS = Object.fromEntries(Object.entries(STOP_WORDS).map(([lang, words]) => [lang, new Set(words)])) as Record<string, Set<string>>;
+
+export function guessLanguage(text: string): string | null {
+  const sample = text.length > 2000 ? text.slice(0, 2000) : text;
+  let latin = 0;
+  let han = 0;
+  let kana = 0;
+  let hangul = 0;
+  let cyrillic = 0;
+  let arabic = 0;
+  let hebrew = 0;
+  let greek = 0;
+  let thai = 0;
+  for (let i = 0; i < sample.length; i++) {
+    const c = sample.charCodeAt(i);
+    if (c < 0x80) {
+      if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) latin++;
+    } else if (c <= 0x24f) latin++;
+    else if (c >= 0x0400 && c <= 0x04ff) cyrillic++;
+    else if (c >= 0x0370 && c <= 0x03ff) greek++;
+    else if (c >= 0x0590 && c <= 0x05ff) hebrew++;
+    else if (c >= 0x0600 && c <= 0x06ff) arabic++;
+    else if (c >= 0x0e00 && c <= 0x0e7f) thai++;
+    else if (c >= 0x3040 && c <= 0x30ff) kana++;
+    else if ((c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf)) han++;
+    else if (c >= 0xac00 && c <= 0xd7af) hangul++;
+  }
+  const scripts: [string, number][] = [
+    ['ja', kana > 0 && kana + han > 0 ? kana + han : 0],
+    ['zh', kana === 0 ? han : 0],
+    ['ko', hangul],
+    ['ru', cyrillic],
+    ['ar', arabic],
+    ['he', hebrew],
+    ['el', greek],
+    ['th', thai],
+  ];
+  const [topScript, topCount] = scripts.reduce((a, b) => (b[1] > a[1] ? b : a));
+  // CJK characters carry a word each, so a smaller count of them outweighs Latin letters.
+  if (topCount > 0 && topCount * (topScript === 'zh' || topScript === 'ja' || topScript === 'ko' ? 3 : 1) > latin) return topScript;
+
+  const words = sample.toLowerCase().match(/[a-zà-ÿ]+/g);
+  if (!words || words.length < 5) return null;
+  const considered = words.slice(0, 400);
+  let best: string | null = null;
+  let bestShare = 0;
+  for (const [lang, set] of Object.entries(SETS)) {
+    let hits = 0;
+    for (const w of considered) if (set.has(w)) hits++;
+    const share = hits / considered.length;
+    if (share > bestShare) {
+      bestShare = share;
+      best = lang;
+    }
+  }
+  return bestShare >= 0.12 ? best : null;
+}

@@ -1,0 +1,226 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeMessage, analyzeParsed } from '../../src/email/analyze.js';
+import { parseMailDate, formatDateTime } from '../../src/email/dates.js';
+import { parseMessage } from '../../src/email/parse.js';
+import type { EmailAnalysis } from '../../src/email/types.js';
+import { assertOk, assertWellFormed, fixture, garbage } from './helpers.js';
+
+async function analyze(raw: Buffer | string, options = {}): Promise<EmailAnalysis> {
+  const result = await analyzeMessage({ id: 'test', raw: typeof raw === 'string' ? Buffer.from(raw) : raw }, options);
+  assertOk(result);
+  assertWellFormed(result);
+  return result;
+}
+
+function mail(body: string, headers = 'From: Jane Smith <jane.smith@acme.example>\nTo: Bob Jones <bob@example.org>\nSubject: Plans\nDate: Mon, 14 May 2001 17:37:00 -0700\n'): string {
+  return `${headers}\n${body}\n`;
+}
+
+test('deadlines resolve against the Date header in the sender\'s own time zone', async () => {
+  // Monday 14 May 2001, 17:37 at -0700 (already Tuesday in UTC).
+  const r = await analyze(
+    mail('Please send it by Friday. The board meets tomorrow. I need the draft no later than June 3, ' +
+      'the numbers by 5pm Friday, the slides within 48 hours, and the memo by EOD. Payment is due 6/15/2001. ' +
+      'Let us review it next Friday or by the end of the week.'),
+  );
+  const byPhrase = Object.fromEntries(r.deadlines.map((d) => [d.phrase, d.date]));
+  assert.equal(byPhrase['by Friday'], '2001-05-18');
+  assert.equal(byPhrase['tomorrow'], '2001-05-15', 'tomorrow follows the sender clock, not UTC');
+  assert.equal(byPhrase['no later than June 3'], '2001-06-03');
+  assert.equal(byPhrase['by 5pm Friday'], '2001-05-18T17:00:00-07:00');
+  assert.equal(byPhrase['within 48 hours'], '2001-05-16T17:37:00-07:00');
+  assert.equal(byPhrase['by EOD'], '2001-05-14');
+  assert.equal(byPhrase['due 6/15/2001'], '2001-06-15');
+  assert.equal(byPhrase['by the end of the week'], '2001-05-18');
+  for (const d of r.deadlines) assert.equal(r.text.analyzed.slice(d.start, d.end).replace(/\s+/g, ' '), d.phrase);
+
+  // Same words, different Date header: different answers (the clock of the test machine is irrelevant).
+  const later = await analyze(mail('Send it by Friday.', 'From: a@example.com\nSubject: s\nDate: Sat, 19 May 2001 09:00:00 +0000\n'));
+  assert.equal(later.deadlines[0]?.date, '2001-05-25');
+
+  // No Date header: relative deadlines stay unresolved unless a reference date is given.
+  const undated = await analyze(mail('Send it by Friday.', 'From: a@example.com\nSubject: s\n'));
+  assert.equal(undated.deadlines[0]?.date, null);
+  const referenced = await analyze(mail('Send it by Friday.', 'From: a@example.com\nSubject: s\n'), { referenceDate: '2001-05-14T09:00:00-05:00' });
+  assert.equal(referenced.deadlines[0]?.date, '2001-05-18');
+  assert.ok(referenced.warnings.some((w) => w.code === 'W_REFERENCE_DATE'));
+});
+
+test('questions and requests are told apart; "please find attached" is not a request', async () => {
+  const r = await analyze(
+    mail('Bob,\n\nCould you send me the Q3 numbers? What time is the meeting? Please review the attached contract. ' +
+      'Please find attached the agenda. I need you to call the bank. The weather was nice.\n'),
+  );
+  const kinds = r.questions.map((q) => [q.kind, q.text]);
+  assert.deepEqual(kinds, [
+    ['request', 'Could you send me the Q3 numbers?'],
+    ['direct', 'What time is the meeting?'],
+    ['request', 'Please review the attached contract.'],
+    ['request', 'I need you to call the bank.'],
+  ]);
+});
+
+test('entities: offsets point at their text; phones, people with titles, organisations, wink types', async () => {
+  const body =
+    'Dr. Alan Turing of Acme Widgets Inc. will call Sarah Connor at (713) 853-6161 on Friday at 3pm. ' +
+    'The deal is worth $3.5 million, up 12% since June. Mail alan@acme.example or see https://acme.example/deal.';
+  const r = await analyze(mail(body));
+  const found = (type: string) => r.entities.filter((e) => e.type === type).map((e) => e.text);
+  assert.deepEqual(found('PHONE'), ['(713) 853-6161']);
+  assert.ok(found('PERSON').includes('Dr. Alan Turing'));
+  assert.ok(found('PERSON').includes('Sarah Connor'));
+  assert.ok(found('ORG').includes('Acme Widgets Inc.'));
+  assert.ok(found('MONEY').includes('$3.5 million'));
+  assert.ok(found('PERCENT').includes('12%'));
+  assert.ok(found('EMAIL').includes('alan@acme.example'));
+  assert.ok(found('URL').includes('https://acme.example/deal'));
+  const phone = r.entities.find((e) => e.type === 'PHONE')!;
+  assert.equal(r.text.analyzed.slice(phone.start, phone.end), '(713) 853-6161');
+  assert.equal(r.text.analyzed.indexOf('(713) 853-6161'), phone.start);
+  // A name line opening the signature is a person even when the given name is unusual.
+  const signed = await analyze(mail('Can we meet on Monday?\n\nThanks,\nZed Quixley\nQuixley Partners LLC'));
+  assert.deepEqual(signed.entities.filter((e) => e.type === 'PERSON' || e.type === 'ORG').map((e) => [e.type, e.text]), [
+    ['PERSON', 'Zed Quixley'],
+    ['ORG', 'Quixley Partners LLC'],
+  ]);
+  assert.ok(signed.entities.every((e) => e.type === 'DATE' || e.start >= signed.text.tailStart));
+  // Capitalised phrases that are not names stay out.
+  const quiet = await analyze(mail('Legal Notice: the Full Story of San Francisco is in the Spring Catalogue.'));
+  assert.deepEqual(quiet.entities.filter((e) => e.type === 'PERSON' || e.type === 'ORG').map((e) => e.text), []);
+});
+
+test('quoted replies and signatures are marked: analysis sees the new text only, the rest stays available', async () => {
+  const r = await analyze(fixture('reply-thread.eml'));
+  assert.equal(r.text.focus, 'new');
+  assert.doesNotMatch(r.text.analyzed, /URGENT!!!|disappointed/);
+  assert.match(r.text.quoted, /-----Original Message-----[\s\S]*I am disappointed with the delay\./);
+  assert.equal(r.patterns.dissatisfaction.matched, false, 'the quoted complaint does not count');
+  const tail = r.text.analyzed.slice(r.text.tailStart);
+  assert.match(tail, /^Jane Smith\nAcme Widgets Inc\.\n\(713\) 853-6161/);
+  const phone = r.entities.find((e) => e.type === 'PHONE');
+  assert.ok(phone && phone.start >= r.text.tailStart, 'signature entities are still extracted');
+  assert.ok(r.questions.every((q) => q.end <= r.text.tailStart));
+  assert.equal(r.patterns.gratitude.matched, true);
+  assert.equal(r.urgency.level, 'high');
+  assert.ok(r.urgency.triggers.includes('asap'));
+  assert.ok(r.urgency.triggers.some((t) => t.startsWith('header X-Priority')));
+  assert.ok(r.priority.score >= 80, `priority ${r.priority.score}`);
+  assert.equal(r.bulk.isBulk, false);
+
+  // Bottom-posted reply on a list: the attribution and "> " lines are quoted, the answer below is new.
+  const list = await analyze(fixture('mailing-list.eml'));
+  assert.match(list.text.analyzed, /Yes, version 2\.5 shipped this morning\./);
+  assert.doesNotMatch(list.text.analyzed, /Is the new release out yet/);
+  assert.match(list.text.quoted, /Chris Garrigues wrote:\n> Is the new release out yet\?/);
+  assert.ok(list.text.analyzed.slice(list.text.tailStart).includes('mailing list'), 'the list footer is in the tail');
+
+  // A bare forward has no new text: the forwarded text is analysed instead.
+  const fwd = await analyze(mail('---------------------- Forwarded by Jeff Skilling/HOU/ECT on 05/14/2001 01:40 PM ---------------------------\n\nCan you approve the budget by Friday?'));
+  assert.equal(fwd.text.focus, 'quoted');
+  assert.equal(fwd.questions[0]?.kind, 'request');
+});
+
+test('bulk and automated mail are recognised with their indicators; priority drops', async () => {
+  const list = await analyze(fixture('mailing-list.eml'));
+  assert.equal(list.bulk.isBulk, true);
+  for (const indicator of ['List-Id header', 'List-Unsubscribe header', 'Precedence: bulk', 'unsubscribe text']) {
+    assert.ok(list.bulk.indicators.includes(indicator), indicator);
+  }
+  assert.ok(list.bulk.indicators.some((i) => i.startsWith('bulk mailer (ListManager')));
+  assert.ok(list.priority.score <= 10);
+
+  const newsletter = await analyze(fixture('newsletter-html-only.eml'));
+  assert.equal(newsletter.bulk.isBulk, true);
+  assert.ok(newsletter.bulk.indicators.includes('unsubscribe text'), 'found in the HTML-only body footer');
+
+  const notice = await analyze(fixture('automated-notice.eml'));
+  assert.equal(notice.bulk.isAutomated, true);
+  assert.ok(notice.bulk.indicators.includes('Auto-Submitted: auto-generated'));
+  assert.ok(notice.bulk.indicators.some((i) => i.startsWith('no-reply sender')));
+  assert.ok(notice.bulk.indicators.some((i) => i.startsWith('automated-notice wording')));
+
+  const personal = await analyze(mail('Hi Bob, lunch on Thursday?'));
+  assert.deepEqual(personal.bulk, { isBulk: false, isAutomated: false, indicators: [] });
+  assert.ok(personal.priority.score > notice.priority.score && personal.priority.score > list.priority.score);
+});
+
+test('sentiment and patterns follow the words', async () => {
+  const happy = await analyze(mail('Thank you so much, this is wonderful work and I really appreciate it. Sounds good to me.'));
+  assert.equal(happy.sentiment.polarity, 'positive');
+  assert.equal(happy.patterns.gratitude.matched, true);
+  assert.equal(happy.patterns.agreement.matched, true);
+  const angry = await analyze(mail('I am very disappointed. This is unacceptable and the service was terrible. You must fix it immediately.'));
+  assert.equal(angry.sentiment.polarity, 'negative');
+  assert.ok(angry.patterns.dissatisfaction.phrases.includes('disappointed'));
+  assert.ok(angry.patterns.demand.phrases.includes('you must'));
+  assert.ok(angry.sentiment.score < happy.sentiment.score);
+});
+
+test('key phrases are ranked noun phrases; language is guessed', async () => {
+  const r = await analyze(mail('The pipeline expansion needs a new compressor station. The compressor station permit is late, ' +
+    'and the pipeline expansion budget must be approved. Compressor station costs are rising.'));
+  assert.equal(r.keyPhrases[0]?.text.toLowerCase(), 'compressor station');
+  assert.ok(r.keyPhrases.some((k) => /pipeline expansion/i.test(k.text)));
+  assert.equal(r.language, 'en');
+  const ru = await analyze(fixture('koi8r-base64.eml'));
+  assert.equal(ru.language, 'ru');
+});
+
+test('every failure is coded and every success has every key, whatever the input', async () => {
+  const bin = await analyzeMessage({ id: 'bin', raw: garbage(10_000) });
+  assert.deepEqual(bin.ok ? null : [bin.id, bin.code], ['bin', 'E_UNPARSEABLE']);
+  const empty = await analyzeMessage({ id: 'e', raw: Buffer.alloc(0) });
+  assert.equal(!empty.ok && empty.code, 'E_EMPTY_MESSAGE');
+  const wrong = await analyzeMessage({ id: 'w', raw: 'not bytes' } as never);
+  assert.equal(!wrong.ok && wrong.code, 'E_INVALID_INPUT');
+  const serialised = await analyzeMessage({ id: 's', raw: JSON.parse(JSON.stringify(Buffer.from(mail('Over IPC.')))) } as never);
+  assert.equal(serialised.ok, true, 'a Buffer serialised over JSON IPC is accepted');
+
+  // Attachments only, no text: still a full result.
+  const attachmentOnly = await analyze(
+    'From: a@example.com\nSubject: \nContent-Type: multipart/mixed; boundary=x\n\n--x\nContent-Type: image/png; name=a.png\nContent-Transfer-Encoding: base64\n\niVBORw0KGgo=\n--x--\n',
+  );
+  assert.equal(attachmentOnly.text.analyzed, '');
+  assert.equal(attachmentOnly.attachments[0]?.mimeType, 'image/png');
+  assert.equal(attachmentOnly.sentenceCount, 0);
+
+  // JSON input goes through the same analysis.
+  const json = await analyzeMessage({ id: 'j', json: { subject: 'Budget', from: 'Jane Smith <jane@example.com>', body: 'Can you approve the budget by Friday?', date: '2001-05-14T17:37:00-07:00' } });
+  assertOk(json);
+  assertWellFormed(json);
+  assert.equal(json.deadlines[0]?.date, '2001-05-18');
+  assert.equal(json.questions[0]?.kind, 'request');
+  const viaRaw = await analyze(mail('Can you approve the budget by Friday?', 'From: Jane Smith <jane@example.com>\nSubject: Budget\nDate: Mon, 14 May 2001 17:37:00 -0700\n'));
+  const strip = (r: EmailAnalysis) => ({ ...r, id: '', elapsedMs: 0, text: { ...r.text, source: '' } });
+  assert.deepEqual(strip(json), strip(viaRaw));
+});
+
+test('analyzeParsed is synchronous and deterministic', async () => {
+  const parsed = await parseMessage({ id: 'd', raw: fixture('reply-thread.eml') });
+  assert.ok(parsed.ok);
+  const a = analyzeParsed(parsed);
+  const b = analyzeParsed(parsed);
+  assert.ok(a.ok && b.ok);
+  assert.deepEqual({ ...a, elapsedMs: 0 }, { ...b, elapsedMs: 0 });
+});
+
+test('mail dates in the wild parse, keeping the sender offset', () => {
+  const cases: [string, string][] = [
+    ['Thu, 22 Aug 2002 12:36:23 +0100 (IST)', '2002-08-22T12:36:23+01:00'],
+    ['Thu, 29 Aug 2002 15:36:58 +-0500', '2002-08-29T15:36:58-05:00'],
+    ['Fri, 30 Aug 02 21:48:08 Eastern Daylight Time', '2002-08-30T21:48:08-04:00'],
+    ['2002/09/14 Sat 02:29:32 CDT', '2002-09-14T02:29:32-05:00'],
+    ['Sat, 8 Jun 2002 1:5:13 +-0500', '2002-06-08T01:05:13-05:00'],
+    ['Mon, 14 May 2001 17:37:00 -0700 (PDT)', '2001-05-14T17:37:00-07:00'],
+    ['14 May 2001 17:37 GMT', '2001-05-14T17:37:00+00:00'],
+    ['2001-05-14T17:37:00-07:00', '2001-05-14T17:37:00-07:00'],
+    ['Thu Aug 22 12:36:23 2002', '2002-08-22T12:36:23+00:00'],
+  ];
+  for (const [raw, iso] of cases) {
+    const parsed = parseMailDate(raw);
+    assert.ok(parsed, raw);
+    assert.equal(formatDateTime(parsed), iso, raw);
+  }
+  for (const bad of ['', 'not a date at all', '31 Jun 2001 10:00 +0000']) assert.equal(parseMailDate(bad), null, bad);
+});
