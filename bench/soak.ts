@@ -108,12 +108,17 @@ const events: Array<{ t: number; kind: 'recycle' | 'kill' | 'worker-killed-by-so
 const started = Date.now();
 const now = () => (Date.now() - started) / 1000;
 
+let serverStarts = 0;
+
 async function startServer(dataDir: string): Promise<Server> {
   const child = spawn(process.execPath, [join(repoRoot, 'dist', 'src', 'cli', 'main.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--log-format', 'json', '--memory-budget', budgetText], {
     env: { ...process.env, KEEL_API_KEYS: KEY },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let buffer = '';
+  const log = join(workDir, `server-${++serverStarts}.log`);
+  writeFileSync(log, '');
+  child.stdout!.on('data', (chunk: Buffer) => appendFileSync(log, chunk));
   let resolveUrl: (url: string) => void;
   const url = new Promise<string>((resolve) => (resolveUrl = resolve));
   child.stdout!.on('data', (chunk: Buffer) => {

@@ -11,7 +11,7 @@ import { WorkerPool } from '../../src/core/pool/pool.js';
 import { runUnits } from '../../src/core/unit-runner.js';
 import type { DeedTask, InspectResult } from '../../src/deeds/handler.js';
 import type { DeedPageResult } from '../../src/deeds/page-result.js';
-import { DEED_WORKER_FOOTPRINT } from '../../src/deeds/pipeline.js';
+import { DEED_WORKER_FOOTPRINT, deedPoolOptions } from '../../src/deeds/pipeline.js';
 import type { OcrEngineName } from '../../src/ocr/engine.js';
 import { defaultOcrCacheDir } from '../../src/ocr/ocr-cache.js';
 
@@ -27,15 +27,7 @@ function listPdfs(root: string): string[] {
 
 export async function ocrFolderWithKeel(datasetDir: string, outDir: string, engine: OcrEngineName): Promise<{ pages: number; seconds: number }> {
   const plan = planPoolMemory(resolveMemoryBudget().bytes, DEED_WORKER_FOOTPRINT[engine], { parentReserveBytes: 80 * 1024 ** 2 });
-  const pool = new WorkerPool<DeedTask, DeedPageResult | InspectResult>({
-    name: `eval-${engine}`,
-    handlerModule: new URL('../../src/deeds/handler.js', import.meta.url),
-    handlerOptions: { ocr: engine, cacheDir: defaultOcrCacheDir(), dpi: 300, limits: {} },
-    size: plan.workers,
-    softRssBytes: plan.softRssBytes,
-    hardRssBytes: plan.hardRssBytes,
-    taskTimeoutMs: 5 * 60_000,
-  });
+  const pool = new WorkerPool<DeedTask, DeedPageResult | InspectResult>(deedPoolOptions(engine, plan, defaultOcrCacheDir()));
   await pool.start();
   const started = Date.now();
   let pages = 0;

@@ -58,15 +58,20 @@ async function readPage(state: State, task: Extract<DeedTask, { kind: 'page' }>)
   if (assessment.trusted) {
     return { page, text: layer, textSource: 'text-layer', ocrQuality: assessment.score, cached: false, ms: Date.now() - started, warnings: source.takeWarnings() };
   }
-  const cached = state.cache?.get(task.fileHash, page, state.engineName);
+  // The cache key names everything that changes the text: the engine and how the page is rendered.
+  const variant = `${state.engineName}-${state.options.dpi}dpi-${Math.round((state.options.limits.maxPixels ?? 40e6) / 1e6)}mpx`;
+  const cached = state.cache?.get(task.fileHash, page, variant);
   if (cached) {
     return { page, text: cached.text, textSource: 'ocr', ocrQuality: cached.quality, ocrEngine: state.engineName, cached: true, dpi: cached.dpi, ms: Date.now() - started, warnings: [] };
   }
   const image = source.renderGray(task.pageIndex, state.options.dpi);
   state.engine ??= await createOcrEngine(state.engineName);
   const ocr = await state.engine.recognize(image);
+  // Pages are big (10-16 MB of pixels, copied a few times): collect them now rather than let the
+  // heap and the allocator keep several pages' worth, when the worker is started with --expose-gc.
+  (globalThis as { gc?: () => void }).gc?.();
   const entry = { text: ocr.text, quality: ocr.quality, meanConfidence: ocr.meanConfidence, dpi: image.dpi };
-  state.cache?.put(task.fileHash, page, state.engineName, entry);
+  state.cache?.put(task.fileHash, page, variant, entry);
   return { page, text: ocr.text, textSource: 'ocr', ocrQuality: ocr.quality, ocrEngine: state.engineName, cached: false, dpi: image.dpi, ms: Date.now() - started, warnings: source.takeWarnings() };
 }
 

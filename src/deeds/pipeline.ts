@@ -1,8 +1,8 @@
 import { describeError, KeelError } from '../core/errors.js';
 import { hashFile } from '../core/file-hash.js';
-import type { WorkerFootprint } from '../core/memory/budget.js';
+import type { PoolMemoryPlan, WorkerFootprint } from '../core/memory/budget.js';
 import type { MemoryMonitor } from '../core/memory/monitor.js';
-import type { RunOptions } from '../core/pool/pool.js';
+import type { PoolOptions, RunOptions } from '../core/pool/pool.js';
 import { runUnits } from '../core/unit-runner.js';
 import type { JobKind } from '../jobs/kind.js';
 import type { JobContext } from '../jobs/runner.js';
@@ -180,12 +180,39 @@ export function deedScanKind(deps: DeedScanDeps): JobKind {
 const MiB = 1024 ** 2;
 
 /**
- * Memory footprint of one deed worker, measured on real 300-DPI deed pages (see BENCHMARKS.md).
- * native: node + mupdf's WASM heap (30-80 MB, it never shrinks) + freed-but-kept page buffers
- * plateau near 200-240 MB; each page adds a tesseract process (75-96 MB, all freed at its exit).
- * wasm: tesseract.js alone plateaus at 410-450 MB and never shrinks.
+ * Memory footprint of one deed worker, measured over all 140 real dev pages (see BENCHMARKS.md).
+ * native: node + mupdf's WASM heap (30-80 MB, it never shrinks) + page buffers plateau at 180-215 MB
+ * with the settings of `deedPoolOptions`; each page adds a tesseract process (75-125 MB at the
+ * 16-Mpx render cap, all freed at its exit). wasm: tesseract.js alone plateaus at 410-450 MB.
  */
 export const DEED_WORKER_FOOTPRINT: Record<OcrEngineName, WorkerFootprint> = {
-  native: { steadyBytes: 230 * MiB, taskPeakBytes: 100 * MiB, idleBytes: 70 * MiB },
+  native: { steadyBytes: 200 * MiB, taskPeakBytes: 140 * MiB, idleBytes: 70 * MiB },
   wasm: { steadyBytes: 440 * MiB, taskPeakBytes: 60 * MiB, idleBytes: 70 * MiB },
 };
+
+/**
+ * Largest page image a deed worker renders: a page that would exceed it at 300 DPI (a 13x23-inch
+ * plat scanned at 200 ppi) is rendered at a lower DPI, never below its scan's own detail in practice.
+ * tesseract's memory grows with the pixel count: 28 Mpx cost 170 MB, 16 Mpx about 115 MB.
+ */
+export const DEED_RENDER_MAX_PIXELS = 16_000_000;
+
+/** The worker pool for deed pages, shared by `keel scan`, the service and the evaluation. */
+export function deedPoolOptions(engine: OcrEngineName, plan: PoolMemoryPlan, cacheDir: string | undefined): PoolOptions {
+  return {
+    name: `deeds-${engine}`,
+    handlerModule: new URL('./handler.js', import.meta.url),
+    handlerOptions: { ocr: engine, cacheDir, dpi: 300, limits: { maxPixels: DEED_RENDER_MAX_PIXELS } },
+    size: plan.workers,
+    softRssBytes: plan.softRssBytes,
+    hardRssBytes: plan.hardRssBytes,
+    prewarm: plan.prewarm,
+    taskTimeoutMs: 5 * 60_000,
+    maxQueue: 256,
+    // Page buffers are large and short-lived: collect them after each page (--expose-gc), and have
+    // glibc hand big blocks back to the system at free instead of keeping them (its dynamic mmap
+    // threshold otherwise grows and a worker's RSS creeps up by tens of MB): measured 330 -> 200 MB.
+    execArgv: [...process.execArgv, '--expose-gc'],
+    env: { ...process.env, MALLOC_MMAP_THRESHOLD_: '131072', MALLOC_ARENA_MAX: '2' },
+  };
+}

@@ -47,6 +47,8 @@ export interface DeedScanReport {
   pages_total: number;
   pages_processed: number;
   pages_failed: number;
+  /** Pages whose OCR text came from the cache (an earlier run over the same file). */
+  pages_from_cache: number;
   stopped_early: boolean;
   has_reservation: boolean;
   confidence: number;
@@ -92,7 +94,9 @@ export function buildScanReport(input: ReportInput): DeedScanReport {
   const { options } = input;
   const readable: PageText[] = [];
   const pages: PageReport[] = [];
+  let fromCache = 0;
   for (const stored of input.pages) {
+    if (!isPageFailure(stored) && stored.cached) fromCache++;
     if (isPageFailure(stored)) {
       pages.push({ page: stored.page, text_source: 'failed', ocr_quality: null, has_reservation: false, error: stored.error });
     } else {
@@ -135,6 +139,7 @@ export function buildScanReport(input: ReportInput): DeedScanReport {
     pages_total: input.pagesTotal,
     pages_processed: pages.length,
     pages_failed: failed,
+    pages_from_cache: fromCache,
     stopped_early: input.stoppedEarly,
     has_reservation: hasReservation,
     confidence: round(confidence),

@@ -1,11 +1,10 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { OcrEngineName } from './engine.js';
 
 /**
- * OCR text cached on disk by (file content hash, page, engine), so running the same file again with
- * another mode or policy costs no OCR. One small JSON file per page; written atomically (temp file
+ * OCR text cached on disk by (file content hash, page, reading variant: the engine and its render
+ * settings), so running the same file again with another mode or policy costs no OCR. One small JSON file per page; written atomically (temp file
  * then rename) so a worker killed mid-write never leaves a torn entry.
  */
 
@@ -23,21 +22,21 @@ export function defaultOcrCacheDir(): string {
 export class OcrCache {
   constructor(private readonly directory: string) {}
 
-  private entryPath(fileHash: string, page: number, engine: OcrEngineName): string {
-    return join(this.directory, fileHash.slice(0, 2), fileHash, `${engine}-p${page}.json`);
+  private entryPath(fileHash: string, page: number, variant: string): string {
+    return join(this.directory, fileHash.slice(0, 2), fileHash, `${variant}-p${page}.json`);
   }
 
-  get(fileHash: string, page: number, engine: OcrEngineName): CachedOcr | undefined {
+  get(fileHash: string, page: number, variant: string): CachedOcr | undefined {
     try {
-      const entry = JSON.parse(readFileSync(this.entryPath(fileHash, page, engine), 'utf8')) as CachedOcr;
+      const entry = JSON.parse(readFileSync(this.entryPath(fileHash, page, variant), 'utf8')) as CachedOcr;
       return typeof entry.text === 'string' && typeof entry.quality === 'number' ? entry : undefined;
     } catch {
       return undefined;
     }
   }
 
-  put(fileHash: string, page: number, engine: OcrEngineName, entry: CachedOcr): void {
-    const path = this.entryPath(fileHash, page, engine);
+  put(fileHash: string, page: number, variant: string, entry: CachedOcr): void {
+    const path = this.entryPath(fileHash, page, variant);
     try {
       mkdirSync(join(path, '..'), { recursive: true });
       const temporary = `${path}.${process.pid}.tmp`;

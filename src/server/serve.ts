@@ -9,7 +9,7 @@ import { MemoryMonitor } from '../core/memory/monitor.js';
 import { OnDemandPool } from '../core/pool/on-demand-pool.js';
 import type { WorkerPool } from '../core/pool/pool.js';
 import type { DeedTask } from '../deeds/handler.js';
-import { DEED_WORKER_FOOTPRINT, deedScanKind, type DeedTaskRunner } from '../deeds/pipeline.js';
+import { DEED_WORKER_FOOTPRINT, deedPoolOptions, deedScanKind, type DeedTaskRunner } from '../deeds/pipeline.js';
 import type { JobKind } from '../jobs/kind.js';
 import { JobRunner } from '../jobs/runner.js';
 import { JobStore } from '../jobs/store.js';
@@ -26,8 +26,8 @@ import { emailAnalysisKind } from '../email/pipeline.js';
 import type { AnalysisResult } from '../email/types.js';
 
 const MiB = 1024 ** 2;
-/** What the server process itself holds (fastify, SQLite, the monitor): measured near 100-110 MB. */
-const SERVER_RESERVE_BYTES = 112 * MiB;
+/** What the server process itself holds (fastify, SQLite, uploads, SSE, IPC with workers): measured at 100-140 MB in the soak. */
+const SERVER_RESERVE_BYTES = 144 * MiB;
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 export interface ServeOptions {
@@ -100,17 +100,7 @@ export async function startService(options: ServeOptions): Promise<RunningServic
       if (!pool) {
         const plan = deedPlans[engine];
         pool = new OnDemandPool<DeedTask, unknown>(
-          {
-            name: `deeds-${engine}`,
-            handlerModule: new URL('../deeds/handler.js', import.meta.url),
-            handlerOptions: { ocr: engine, cacheDir: options.ocrCacheDir ?? join(options.dataDir, 'ocr-cache'), dpi: 300, limits: {} },
-            size: plan.workers,
-            softRssBytes: plan.softRssBytes,
-            hardRssBytes: plan.hardRssBytes,
-            prewarm: plan.prewarm,
-            taskTimeoutMs: 5 * 60_000,
-            maxQueue: 256,
-          },
+          deedPoolOptions(engine, plan, options.ocrCacheDir ?? join(options.dataDir, 'ocr-cache')),
           { idleMs: options.poolIdleMs, onStart: logPoolEvents, arbiter, leaseBytes: plan.worstCaseBytes },
         );
         deedPools.set(engine, pool);

@@ -7,7 +7,7 @@ import { planPoolMemory, resolveMemoryBudget } from '../../core/memory/budget.js
 import { MemoryMonitor } from '../../core/memory/monitor.js';
 import { WorkerPool } from '../../core/pool/pool.js';
 import { ProgressTracker } from '../../core/progress.js';
-import { DEED_WORKER_FOOTPRINT, deedScanKind, resolveOcrEngine } from '../../deeds/pipeline.js';
+import { DEED_WORKER_FOOTPRINT, deedPoolOptions, deedScanKind, resolveOcrEngine } from '../../deeds/pipeline.js';
 import { OCR_CHOICES, POLICY_NAMES, SCAN_MODES, parseScanOptions } from '../../deeds/pipeline-options.js';
 import { scanReportToCsv, type DeedScanReport } from '../../deeds/report.js';
 import type { DeedTask } from '../../deeds/handler.js';
@@ -106,16 +106,7 @@ missing file, bad option); 1 internal error.
         `budget ${Math.round(budget.bytes / MiB)} MB (${budget.source}): ${plan.workers} worker(s), recycle above ${Math.round(plan.softRssBytes / MiB)} MB, kill above ${Math.round(plan.hardRssBytes / MiB)} MB`,
     );
 
-    const pool = new WorkerPool<DeedTask, unknown>({
-      name: `deeds-${engine}`,
-      handlerModule: new URL('../../deeds/handler.js', import.meta.url),
-      handlerOptions: { ocr: engine, cacheDir: values['no-cache'] ? undefined : (values['cache-dir'] ?? defaultOcrCacheDir()), dpi: 300, limits: {} },
-      size: plan.workers,
-      softRssBytes: plan.softRssBytes,
-      hardRssBytes: plan.hardRssBytes,
-      prewarm: plan.prewarm,
-      taskTimeoutMs: 5 * 60_000,
-    });
+    const pool = new WorkerPool<DeedTask, unknown>(deedPoolOptions(engine, plan, values['no-cache'] ? undefined : (values['cache-dir'] ?? defaultOcrCacheDir())));
     pool.on('recycle', (e) => logger.info({ event: 'recycle', pid: e.pid }, `worker ${e.pid} recycled after ${e.tasksServed} pages: ${e.reason}`));
     pool.on('kill', (e) => logger.warn({ event: 'kill', pid: e.pid }, `worker ${e.pid} killed: ${e.reason}; its page is retried`));
 
