@@ -15,6 +15,8 @@ const BAD_INPUT_CODES = new Set([
   'E_TOO_LARGE',
   'E_EMPTY_INPUT',
   'E_OCR_UNAVAILABLE',
+  'E_PORT_IN_USE',
+  'E_DATA_DIR_LOCKED',
 ]);
 
 export function exitCodeFor(error: unknown): number {

@@ -13,6 +13,7 @@ import { decodeUnknown, installCharsetFallback, isKnownCharset, repairC1, sniffC
 import { formatDateTime, parseMailDate } from './dates.js';
 import { htmlToText } from './html-to-text.js';
 import { looksLikeEnvelope } from './mbox.js';
+import { installDecoderSpeedup } from './postal-mime-speedup.js';
 import { resolveEmailOptions, type EmailOptions } from './options.js';
 import { segmentBody } from './quotes.js';
 import type { AttachmentInfo, BodySource, EmailWarning, Failure, Mailbox, ParseResult, ParsedMessage } from './types.js';
@@ -347,6 +348,7 @@ async function parseUnsafe(input: RawMessageInput, opts: EmailOptions): Promise<
   }
 
   installCharsetFallback();
+  installDecoderSpeedup();
   let email: Pick<Email, 'headers' | 'text' | 'html' | 'subject' | 'from' | 'to' | 'cc' | 'messageId' | 'attachments'>;
   let charsetNotes: string[] = [];
   try {

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
+import { KeelError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/log.js';
 import { planPoolMemory, resolveMemoryBudget, type MemoryBudget } from '../core/memory/budget.js';
 import { MemoryArbiter } from '../core/memory/arbiter.js';
@@ -186,7 +187,18 @@ export async function startService(options: ServeOptions): Promise<RunningServic
           }),
       ],
     });
-    const address = await app.listen({ host: options.host, port: options.port });
+    let address: string;
+    try {
+      address = await app.listen({ host: options.host, port: options.port });
+    } catch (error) {
+      await Promise.all([...deedPools.values(), emailPool].map((pool) => pool.close()));
+      monitor.stop();
+      store.close();
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        throw new KeelError('E_PORT_IN_USE', `port ${options.port} on ${options.host} is already in use: choose another with --port or KEEL_PORT`);
+      }
+      throw error;
+    }
     runner.start();
     const url = address.replace('[::1]', 'localhost');
     const pageUrl = keys.localKey ? `${url}/#key=${keys.localKey}` : undefined;

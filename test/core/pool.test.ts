@@ -200,3 +200,23 @@ test('killing the parent with SIGKILL leaves no worker alive', async () => {
   await waitFor(() => !workers.some(isProcessAlive), 3000, 'orphaned workers to exit');
   assert.ok(Date.now() - killedAt < 2000, 'workers exit within two seconds of their parent');
 });
+
+test('a worker killed while it starts is replaced: start() still succeeds', async () => {
+  const pool = new WorkerPool<TestTask, TestResult>({ handlerModule, size: 2, prewarm: false });
+  let killed = 0;
+  pool.on('spawn', ({ pid }) => {
+    if (killed === 0) {
+      killed++;
+      process.kill(pid, 'SIGKILL');
+    }
+  });
+  await pool.start();
+  try {
+    assert.equal(killed, 1);
+    assert.equal(pool.stats().spawned, 3, 'two workers plus the replacement of the one killed');
+    const results = await Promise.all([pool.run({ op: 'echo', value: 1 }), pool.run({ op: 'echo', value: 2 })]);
+    assert.deepEqual(results.map((r) => r.value), [1, 2]);
+  } finally {
+    await pool.destroy();
+  }
+});

@@ -1,3 +1,4 @@
+import { join, resolve } from 'node:path';
 import { KeelError } from '../../core/errors.js';
 import { startService } from '../../server/serve.js';
 import { oneOf, parseCommandLine, positiveNumber, type Command } from '../command.js';
@@ -42,10 +43,11 @@ Options:
     const portText = values.port ?? process.env.KEEL_PORT ?? '8080';
     const port = Number(portText);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new KeelError('E_USAGE', `--port must be a port number (got "${portText}")`);
+    const dataDir = values['data-dir'] ?? process.env.KEEL_DATA_DIR ?? './keel-data';
     const service = await startService({
       host: values.host ?? process.env.KEEL_HOST ?? '127.0.0.1',
       port,
-      dataDir: values['data-dir'] ?? process.env.KEEL_DATA_DIR ?? './keel-data',
+      dataDir,
       memoryBudget: values['memory-budget'],
       keysFile: values['keys-file'],
       maxUploadBytes: Math.round(positiveNumber('max-upload-mb', values['max-upload-mb'], 1024)! * 1024 ** 2),
@@ -55,7 +57,8 @@ Options:
       poolIdleMs: 30_000,
     });
     if (service.pageUrl) {
-      process.stdout.write(`\n    Open Keel in your browser:\n\n        ${service.pageUrl}\n\n    (the API key is in ${service.pageUrl.split('#key=')[1] ? 'the data directory, file api-key' : ''})\n\n`);
+      const keyFile = join(resolve(dataDir), 'api-key');
+      process.stdout.write(`\n    Open Keel in your browser:\n\n        ${service.pageUrl}\n\n    API clients send the key from ${keyFile} as "Authorization: Bearer <key>".\n\n`);
     } else {
       process.stdout.write(`\n    Keel is running at ${service.url} (API keys from ${process.env.KEEL_API_KEYS ? 'KEEL_API_KEYS' : 'the keys file'})\n\n`);
     }

@@ -148,13 +148,29 @@ export class WorkerPool<Payload = unknown, Result = unknown> extends EventEmitte
   async start(): Promise<void> {
     this.sampler = setInterval(() => this.sample(), this.options.sampleIntervalMs);
     this.sampler.unref();
-    const started = Array.from({ length: this.options.size }, () => this.spawn(false));
-    const results = await Promise.allSettled(started.map((worker) => this.whenReady(worker)));
-    const failed = results.find((result) => result.status === 'rejected');
-    if (failed) {
+    for (let i = 0; i < this.options.size; i++) this.spawn(false);
+    // Ready when every serving worker has loaded its handler. A worker that dies while starting
+    // (killed from outside, say) is replaced like any other; only a handler that throws in `init`,
+    // or three start-up deaths in a row, fail the start.
+    await new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (this.failure) {
+          this.off('spawn', check);
+          clearInterval(poll);
+          reject(this.failure);
+        } else if (this.workers.size >= this.options.size && [...this.workers].every((worker) => worker.everReady)) {
+          this.off('spawn', check);
+          clearInterval(poll);
+          resolve();
+        }
+      };
+      const poll = setInterval(check, 20);
+      this.on('spawn', check);
+      check();
+    }).catch(async (error: unknown) => {
       await this.destroy();
-      throw (failed as PromiseRejectedResult).reason;
-    }
+      throw error;
+    });
   }
 
   /**
@@ -275,24 +291,6 @@ export class WorkerPool<Payload = unknown, Result = unknown> extends EventEmitte
     return worker;
   }
 
-  private whenReady(worker: WorkerProcess): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const onMessage = (message: WorkerMessage) => {
-        if (message.type === 'ready') done(undefined);
-        else if (message.type === 'init-error') done(new KeelError('E_WORKER_INIT', `a worker could not load its handler: ${message.error.message}`));
-      };
-      const onExit = () => done(new KeelError('E_WORKER_INIT', `a worker exited while loading its handler${worker.killReason ? ` (${worker.killReason})` : ''}`));
-      const done = (error: KeelError | undefined) => {
-        worker.off('message', onMessage);
-        worker.off('exit', onExit);
-        if (error) reject(error);
-        else resolve();
-      };
-      worker.on('message', onMessage);
-      worker.on('exit', onExit);
-    });
-  }
-
   private onMessage(worker: WorkerProcess, message: WorkerMessage): void {
     switch (message.type) {
       case 'ready':
@@ -397,9 +395,16 @@ export class WorkerPool<Payload = unknown, Result = unknown> extends EventEmitte
 
   private noteInitFailure(worker: WorkerProcess): void {
     this.consecutiveInitFailures++;
-    if (this.consecutiveInitFailures < 3 || this.failure) return;
-    const cause = worker.initError?.message ?? worker.killReason ?? 'it exited while starting';
-    this.failure = new KeelError('E_WORKER_INIT', `workers keep failing to start (${cause})`);
+    if (this.failure) return;
+    // A handler that throws in `init` will throw again: fail now. A worker that merely died while
+    // starting gets replaced, up to three times in a row.
+    if (worker.initError) {
+      this.failure = new KeelError('E_WORKER_INIT', `a worker could not load its handler: ${worker.initError.message}`, { details: { cause: worker.initError.code } });
+    } else if (this.consecutiveInitFailures >= 3) {
+      this.failure = new KeelError('E_WORKER_INIT', `workers keep dying while they start (${worker.killReason ?? 'exited while starting'})`);
+    } else {
+      return;
+    }
     for (const task of this.queue) this.settle(task, this.failure);
     this.queue.length = 0;
     this.wakeSpaceWaiters();
