@@ -225,8 +225,10 @@ function joinerFits(joiner: string, before: NlpToken): boolean {
   return ORG_PREFIXES.has(word) || ORG_SUFFIXES.has(word);
 }
 
+/** Lower-cased, without one trailing '.'. */
 function bareLower(value: string): string {
-  return value.toLowerCase().replace(/\.$/, '');
+  const lower = value.toLowerCase();
+  return lower.charCodeAt(lower.length - 1) === 46 ? lower.slice(0, -1) : lower;
 }
 
 function findOrganisations(tokens: NlpToken[], spans: Span[]): void {
@@ -276,7 +278,8 @@ function findPeople(tokens: NlpToken[], spans: Span[]): void {
     const c = token.value.charCodeAt(0);
     if (c < 65 || c > 90) continue; // names and titles are capitalised
     // Title + capitalised words: "Dr. Jane Smith", "Mr Lay".
-    if (TITLES.has(bareLower(token.value)) && /^[A-Z][a-z]/.test(token.value)) {
+    const second = token.value.charCodeAt(1);
+    if (second >= 97 && second <= 122 && TITLES.has(bareLower(token.value))) {
       let k = i + 1;
       if (tokens[k]?.value === '.') k++;
       let last = -1;

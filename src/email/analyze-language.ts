@@ -16,7 +16,12 @@ const STOP_WORDS: Record<string, string[]> = {
   nl: ['de', 'en', 'van', 'het', 'een', 'in', 'is', 'dat', 'op', 'te', 'zijn', 'voor', 'met', 'niet', 'aan', 'er', 'ook', 'als', 'maar', 'om', 'ik', 'je', 'u', 'wij', 'naar'],
 };
 
-const SETS = Object.fromEntries(Object.entries(STOP_WORDS).map(([lang, words]) => [lang, new Set(words)])) as Record<string, Set<string>>;
+const LANGUAGES = Object.keys(STOP_WORDS);
+/** Each stop word with a bit per language that lists it (bit i = LANGUAGES[i]): one lookup per word. */
+const WORD_LANGUAGES = new Map<string, number>();
+LANGUAGES.forEach((lang, i) => {
+  for (const word of STOP_WORDS[lang]!) WORD_LANGUAGES.set(word, (WORD_LANGUAGES.get(word) ?? 0) | (1 << i));
+});
 
 export function guessLanguage(text: string): string | null {
   const sample = text.length > 2000 ? text.slice(0, 2000) : text;
@@ -59,16 +64,20 @@ export function guessLanguage(text: string): string | null {
 
   const words = sample.toLowerCase().match(/[a-zà-ÿ]+/g);
   if (!words || words.length < 5) return null;
-  const considered = words.slice(0, 400);
+  const considered = Math.min(words.length, 400);
+  const hits = new Array<number>(LANGUAGES.length).fill(0);
+  for (let w = 0; w < considered; w++) {
+    let bits = WORD_LANGUAGES.get(words[w]!);
+    if (bits === undefined) continue;
+    for (let i = 0; bits !== 0; i++, bits >>>= 1) if (bits & 1) hits[i]!++;
+  }
   let best: string | null = null;
   let bestShare = 0;
-  for (const [lang, set] of Object.entries(SETS)) {
-    let hits = 0;
-    for (const w of considered) if (set.has(w)) hits++;
-    const share = hits / considered.length;
+  for (let i = 0; i < LANGUAGES.length; i++) {
+    const share = hits[i]! / considered;
     if (share > bestShare) {
       bestShare = share;
-      best = lang;
+      best = LANGUAGES[i]!;
     }
   }
   return bestShare >= 0.12 ? best : null;

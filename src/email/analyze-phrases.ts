@@ -23,36 +23,105 @@ const GENERIC = new Set([
   'tonight', 'month', 'months', 'hour', 'hours', 'minute', 'minutes', 'eod', 'asap',
 ]);
 
+/** True when the value holds an ASCII letter and does not start or end with '-' or "'". */
+function wordShaped(value: string): boolean {
+  const n = value.length;
+  const first = value.charCodeAt(0);
+  const last = value.charCodeAt(n - 1);
+  if (first === 45 || first === 39 || last === 45 || last === 39) return false;
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i) | 32;
+    if (c >= 97 && c <= 122) return true;
+  }
+  return false;
+}
+
 function usableWord(token: NlpToken): boolean {
-  return token.type === 'word' && PHRASE_POS.has(token.pos) && token.value.length >= 2 && /[a-z]/i.test(token.value) && !/^[-']|[-']$/.test(token.value);
+  return token.type === 'word' && PHRASE_POS.has(token.pos) && token.value.length >= 2 && wordShaped(token.value);
+}
+
+/** `s.replace(/\s+/g, ' ')`, skipping the regex in the usual case where it would change nothing. */
+function collapseSpaces(s: string): string {
+  return PLAIN_SPACING.test(s) ? s.replace(/\s+/g, ' ') : s;
+}
+/** Whitespace other than a single ' ': where collapsing changes something. */
+const PLAIN_SPACING = /[^\S ]| {2}/;
+
+interface Group {
+  key: string;
+  text: string;
+  count: number;
+  inSubject: boolean;
+  first: number;
+  words: number;
+  score: number;
+  /** Insertion order: the tie-break a stable sort keeps. */
+  order: number;
+}
+
+/** a ranks before b: higher score, then earlier first occurrence, then first seen. */
+function before(a: Group, b: Group): boolean {
+  return a.score !== b.score ? a.score > b.score : a.first !== b.first ? a.first < b.first : a.order < b.order;
+}
+
+/** A binary heap over the groups, popping them in rank order (the order a full stable sort gives). */
+function heapify(heap: Group[]): void {
+  for (let i = (heap.length >> 1) - 1; i >= 0; i--) siftDown(heap, i, heap.length);
+}
+
+function siftDown(heap: Group[], i: number, n: number): void {
+  const item = heap[i]!;
+  for (;;) {
+    let child = 2 * i + 1;
+    if (child >= n) break;
+    if (child + 1 < n && before(heap[child + 1]!, heap[child]!)) child++;
+    if (!before(heap[child]!, item)) break;
+    heap[i] = heap[child]!;
+    i = child;
+  }
+  heap[i] = item;
+}
+
+function popBest(heap: Group[]): Group | undefined {
+  const n = heap.length;
+  if (n === 0) return undefined;
+  const best = heap[0]!;
+  const last = heap.pop()!;
+  if (n > 1) {
+    heap[0] = last;
+    siftDown(heap, 0, n - 1);
+  }
+  return best;
 }
 
 export function extractKeyPhrases(text: string, tokens: NlpToken[], bodyStart: number, end: number, max: number): KeyPhrase[] {
   if (max <= 0) return [];
-  const groups = new Map<string, { text: string; count: number; inSubject: boolean; first: number; words: number }>();
-  const usableEdge = (t: NlpToken) => !t.stop && !GENERIC.has(t.normal);
-  const count = (words: NlpToken[]) => {
-    if (words.length === 1 && words[0]!.value.length < 4) return;
-    const key = words.map((w) => w.normal).join(' ');
-    const first = words[0]!;
-    const last = words[words.length - 1]!;
-    const inSubject = first.start < bodyStart;
-    const group = groups.get(key);
-    if (group) {
-      group.count++;
-      group.inSubject ||= inSubject;
-    } else {
-      groups.set(key, { text: text.slice(first.start, last.end).replace(/\s+/g, ' '), count: 1, inSubject, first: first.start, words: words.length });
-    }
-  };
+  const groups = new Map<string, Group>();
+  const edge: boolean[] = [];
   // Every sub-phrase of a chunk that starts and ends on a usable word and ends on a noun counts, so
-  // "compressor station" is credited inside "compressor station permit" too.
+  // "compressor station" is credited inside "compressor station permit" too. Sub-phrases are visited
+  // by head (last word) from the end of the run, then by first word going left, as before; the key is
+  // built right to left so no word list is sliced and joined.
   const flush = (run: NlpToken[]) => {
-    for (let b = run.length - 1; b >= 0; b--) {
+    const n = run.length;
+    for (let i = 0; i < n; i++) edge[i] = !run[i]!.stop && !GENERIC.has(run[i]!.normal);
+    for (let b = n - 1; b >= 0; b--) {
       const head = run[b]!;
-      if (!HEAD_POS.has(head.pos) || !usableEdge(head)) continue;
+      if (!HEAD_POS.has(head.pos) || !edge[b]) continue;
+      let key = head.normal;
       for (let a = b; a >= 0 && b - a < 4; a--) {
-        if (usableEdge(run[a]!)) count(run.slice(a, b + 1));
+        if (a < b) key = `${run[a]!.normal} ${key}`;
+        if (!edge[a]) continue;
+        if (a === b && head.value.length < 4) continue;
+        const first = run[a]!;
+        const inSubject = first.start < bodyStart;
+        const group = groups.get(key);
+        if (group) {
+          group.count++;
+          group.inSubject ||= inSubject;
+        } else {
+          groups.set(key, { key, text: collapseSpaces(text.slice(first.start, head.end)), count: 1, inSubject, first: first.start, words: b - a + 1, score: 0, order: groups.size });
+        }
       }
     }
   };
@@ -60,27 +129,35 @@ export function extractKeyPhrases(text: string, tokens: NlpToken[], bodyStart: n
   for (const token of tokens) {
     if (token.start >= end) break;
     const prev = run[run.length - 1];
-    const sameLine = !prev || token.start === prev.end || (token.start - prev.end === 1 && text.charCodeAt(prev.end) !== 10);
-    if (usableWord(token) && sameLine) {
+    const usable = usableWord(token);
+    if (usable && (!prev || token.start === prev.end || (token.start - prev.end === 1 && text.charCodeAt(prev.end) !== 10))) {
       run.push(token);
       continue;
     }
     if (run.length > 0) flush(run);
-    run = usableWord(token) ? [token] : [];
+    run = usable ? [token] : [];
   }
   if (run.length > 0) flush(run);
 
-  const ranked = [...groups.entries()]
-    .map(([key, g]) => ({ key, text: g.text, count: g.count, score: Math.round((g.count * (1 + 0.5 * (g.words - 1)) + (g.inSubject ? 0.5 : 0)) * 100) / 100, first: g.first }))
-    .sort((a, b) => b.score - a.score || a.first - b.first);
+  const heap = [...groups.values()];
+  for (const g of heap) g.score = Math.round((g.count * (1 + 0.5 * (g.words - 1)) + (g.inSubject ? 0.5 : 0)) * 100) / 100;
+  heapify(heap);
   // A phrase inside an already chosen one is dropped when it mostly occurs there ("station" inside
   // "compressor station"); a longer phrase that contains a chosen one is kept, being more specific.
-  const chosen: typeof ranked = [];
-  for (const candidate of ranked) {
-    if (chosen.length >= max) break;
+  const chosen: Group[] = [];
+  const chosenPadded: string[] = [];
+  for (let candidate = popBest(heap); candidate !== undefined && chosen.length < max; candidate = popBest(heap)) {
     const padded = ` ${candidate.key} `;
-    if (chosen.some((c) => ` ${c.key} `.includes(padded) && candidate.count <= c.count * 1.5)) continue;
+    let inside = false;
+    for (let c = 0; c < chosen.length; c++) {
+      if (chosenPadded[c]!.includes(padded) && candidate.count <= chosen[c]!.count * 1.5) {
+        inside = true;
+        break;
+      }
+    }
+    if (inside) continue;
     chosen.push(candidate);
+    chosenPadded.push(padded);
   }
   return chosen.map(({ text: t, count: n, score }) => ({ text: t, count: n, score }));
 }

@@ -20,6 +20,12 @@ const REQUEST_PATTERNS = [
   /,\s*please[.!]?$/i,
 ];
 
+/**
+ * A necessary condition for any REQUEST_PATTERNS match (each pattern needs one of these words), tested
+ * once so most sentences skip the six patterns.
+ */
+const REQUEST_WORDS = /please|pls|plz|kindly|you|someone|somebody|appreciate|grateful|let me know|get back to me|keep me/i;
+
 const ACTION_VERBS = new Set([
   'send', 'call', 'forward', 'review', 'sign', 'confirm', 'reply', 'respond', 'provide', 'give', 'check', 'update', 'fix',
   'approve', 'schedule', 'submit', 'complete', 'prepare', 'contact', 'email', 'fax', 'bring', 'return', 'tell', 'ask',
@@ -72,7 +78,7 @@ export function findQuestions(text: string, tokens: NlpToken[], sentences: NlpSe
         /\S\?["')\]]*$/.test(s) &&
         (Number.isNaN(next) || next === 32 || next === 10 || next === 9 || next === 13) &&
         !/:\/\/|^\(?www\./i.test(s.slice(Math.max(s.lastIndexOf(' '), s.lastIndexOf('\n')) + 1));
-      const isRequest = REQUEST_PATTERNS.some((re) => re.test(s)) || opensWithActionVerb(tokens, sentence, start);
+      const isRequest = (REQUEST_WORDS.test(s) && REQUEST_PATTERNS.some((re) => re.test(s))) || opensWithActionVerb(tokens, sentence, start);
       if (!isQuestion && !isRequest) continue;
       out.push({ text: s, kind: isRequest ? 'request' : 'direct', start, end: stop });
       if (out.length >= max) break;
