@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { appendFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './shared.js';
@@ -26,8 +26,14 @@ export async function startServer(options: { dataDir?: string; args?: string[]; 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  // KEEL_TEST_SERVER_LOG=FILE keeps every test server's output there, for debugging a failure.
+  const log = process.env.KEEL_TEST_SERVER_LOG;
+  const keep = (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+    if (log) appendFileSync(log, chunk);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20_000);
     const onData = () => {

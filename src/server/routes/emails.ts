@@ -8,11 +8,8 @@ import { DEFAULT_BATCH_SIZE, parseEmailJobOptions } from '../../email/pipeline-o
 import { EMAIL_JOB_KIND } from '../../email/pipeline.js';
 import { fileLooksLikeMail } from '../../email/sniff.js';
 import type { AnalysisResult } from '../../email/types.js';
-import type { JobRunner } from '../../jobs/runner.js';
-import type { JobRecord, JobStore } from '../../jobs/store.js';
-import { authenticate, type ApiKeySet } from '../auth.js';
-import { discardUpload, receiveUpload } from '../upload.js';
-import { assertQueueHasRoom } from './deeds.js';
+import { authenticate } from '../auth.js';
+import { registerUploadJobRoute, type UploadJobDeps } from '../upload-job.js';
 
 const MiB = 1024 ** 2;
 
@@ -21,15 +18,7 @@ export const ANALYZE_MAX_MESSAGES = 100;
 /** Most bytes one synchronous request may carry (JSON or one raw message). */
 export const ANALYZE_MAX_BYTES = 4 * MiB;
 
-export interface EmailRoutesDeps {
-  keys: ApiKeySet;
-  store: JobStore;
-  runner: JobRunner;
-  uploadsDir: string;
-  maxUploadBytes: number;
-  maxQueuedJobs: number;
-  /** The app's job view (`shared.view` given to route registrars). */
-  view(job: JobRecord): unknown;
+export interface EmailRoutesDeps extends UploadJobDeps {
   /** The email pool: synchronous analyses run on its workers, never in the server process. */
   pool: EmailTaskPool;
   /** Batches in flight for one request (`planEmailPool(...).concurrency`). */
@@ -127,32 +116,12 @@ export function registerEmailRoutes(app: FastifyInstance, deps: EmailRoutesDeps)
       return { count: results.length, ok, failed: results.length - ok, results };
     });
 
-    scope.post('/v1/emails', async (request, reply) => {
-      const owner = authenticate(deps.keys, request, reply);
-      if (!owner) return reply;
-      assertQueueHasRoom(deps.store, deps.maxQueuedJobs);
-      const upload = await receiveUpload(request, deps.uploadsDir, deps.maxUploadBytes);
-      let options;
-      try {
-        options = parseEmailJobOptions(upload.fields);
-        if (!fileLooksLikeMail(upload.path)) {
-          throw new KeelError('E_NOT_MAIL', `${upload.originalName} does not look like mail: send an mbox file or a single RFC 822 message (.eml)`);
-        }
-      } catch (error) {
-        discardUpload(upload);
-        throw error;
+    registerUploadJobRoute(scope, '/v1/emails', EMAIL_JOB_KIND, deps, (upload) => {
+      const options = parseEmailJobOptions(upload.fields);
+      if (!fileLooksLikeMail(upload.path)) {
+        throw new KeelError('E_NOT_MAIL', `${upload.originalName} does not look like mail: send an mbox file or a single RFC 822 message (.eml)`);
       }
-      const job = deps.store.createJob({
-        id: upload.jobId,
-        owner,
-        kind: EMAIL_JOB_KIND,
-        options: { ...options },
-        inputPath: upload.path,
-        inputName: upload.originalName,
-        inputBytes: upload.bytes,
-      });
-      deps.runner.wake();
-      return reply.code(202).header('location', `/v1/jobs/${job.id}`).send(deps.view(job));
+      return { ...options };
     });
   });
 }
