@@ -10,6 +10,7 @@
  */
 import type { NlpSentence, NlpToken } from './nlp.js';
 import type { Question } from './types.js';
+import { isSpaceCode } from './whitespace.js';
 
 const REQUEST_PATTERNS = [
   /(?:^|[,;:]\s*|\b(?:and|so|also|but|then)\s+)(?:please|pls|plz|kindly)\s+(?!find\b|see (?:below|attached|the attached)|note\b|be advised\b|disregard\b|ignore\b|accept (?:my|our)\b|excuse\b|forgive\b)[a-z]/i,
@@ -34,24 +35,44 @@ const ACTION_VERBS = new Set([
 ]);
 
 function trimmedSpan(text: string, start: number, end: number): [number, number] {
-  while (start < end && /\s/.test(text[start]!)) start++;
-  while (end > start && /\s/.test(text[end - 1]!)) end--;
+  while (start < end && isSpaceCode(text.charCodeAt(start))) start++;
+  while (end > start && isSpaceCode(text.charCodeAt(end - 1))) end--;
   return [start, end];
 }
 
-/** Splits a wink sentence further at blank lines (mail text often lacks final punctuation). */
+/**
+ * Splits a wink sentence further at blank lines (mail text often lacks final punctuation): at every
+ * "\n", optional spaces/tabs, "\n" that starts before `end` (it may run past it), left to right and
+ * not overlapping, which is what /\n[ \t]*\n/g finds. A plain scan, so a sentence without one costs
+ * its own length and not a search through the rest of the text.
+ */
 function pieces(text: string, start: number, end: number): [number, number][] {
   const out: [number, number][] = [];
   let at = start;
-  const re = /\n[ \t]*\n/g;
-  re.lastIndex = start;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text)) !== null && m.index < end) {
-    out.push([at, m.index]);
-    at = m.index + m[0].length;
+  const length = text.length;
+  for (let i = start; i < end; i++) {
+    if (text.charCodeAt(i) !== 10) continue;
+    let j = i + 1;
+    while (j < length && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j++;
+    if (j < length && text.charCodeAt(j) === 10) {
+      out.push([at, i]);
+      at = j + 1;
+      i = j;
+    }
   }
   out.push([at, end]);
   return out;
+}
+
+/** /\S\?["')\]]*$/.test(s): a '?' after a non-space character, then only closing quotes/brackets. */
+function endsWithQuestionMark(s: string): boolean {
+  let k = s.length;
+  for (;;) {
+    const c = s.charCodeAt(k - 1);
+    if (c === 34 || c === 39 || c === 41 || c === 93) k--;
+    else break;
+  }
+  return k >= 2 && s.charCodeAt(k - 1) === 63 && !isSpaceCode(s.charCodeAt(k - 2));
 }
 
 function opensWithActionVerb(tokens: NlpToken[], sentence: NlpSentence, start: number): boolean {
@@ -75,7 +96,7 @@ export function findQuestions(text: string, tokens: NlpToken[], sentences: NlpSe
       // A '?' that is part of a URL or glued to the next character is not a question mark.
       const next = text.charCodeAt(stop);
       const isQuestion =
-        /\S\?["')\]]*$/.test(s) &&
+        endsWithQuestionMark(s) &&
         (Number.isNaN(next) || next === 32 || next === 10 || next === 9 || next === 13) &&
         !/:\/\/|^\(?www\./i.test(s.slice(Math.max(s.lastIndexOf(' '), s.lastIndexOf('\n')) + 1));
       const isRequest = (REQUEST_WORDS.test(s) && REQUEST_PATTERNS.some((re) => re.test(s))) || opensWithActionVerb(tokens, sentence, start);

@@ -20,6 +20,7 @@ import { resolveEmailOptions, type EmailOptions } from './options.js';
 import { dropLeadingHeaderBlock, segmentBody } from './quotes.js';
 import { failure, parseMessage, type RawMessageInput } from './parse.js';
 import { readMessageRef, type MessageRef, type SourceItem } from './sources.js';
+import { isSpaceCode } from './whitespace.js';
 import type { AnalysisResult, AnalyzedText, EmailAnalysis, EmailWarning, ParsedMessage } from './types.js';
 
 export interface JsonMessageInput {
@@ -76,6 +77,13 @@ export function composeText(parsed: ParsedMessage): AnalyzedText {
   return { analyzed, bodyStart, tailStart, focus, quoted, source: parsed.bodySource };
 }
 
+/** `text.slice(start, end).trim().length > 0` without the copy (trim removes exactly what \s matches). */
+function hasNonSpace(text: string, start: number, end: number): boolean {
+  const stop = Math.min(end, text.length);
+  for (let i = Math.max(0, start); i < stop; i++) if (!isSpaceCode(text.charCodeAt(i))) return true;
+  return false;
+}
+
 const EMPTY_DOC: NlpDoc = { text: '', tokens: [], sentences: [], entities: [] };
 
 /** Analysis of an already parsed message. Synchronous; never throws. */
@@ -121,7 +129,8 @@ export function analyzeParsed(parsed: ParsedMessage, options?: Partial<EmailOpti
     }
     const hasNewText = text.focus === 'new' && analyzed.slice(bodyStart, tailStart).trim().length > 0;
     const priority = scorePriority({ subject: parsed.subject, from: parsed.from, urgency, questions, deadlines, nearDeadlines, patterns, bulk, hasNewText });
-    const sentenceCount = doc.sentences.filter((s) => s.start < tailStart && analyzed.slice(s.start, s.end).trim().length > 0).length;
+    let sentenceCount = 0;
+    for (const s of doc.sentences) if (s.start < tailStart && hasNonSpace(analyzed, s.start, s.end)) sentenceCount++;
     const languageSample = analyzed.slice(bodyStart, tailStart);
     const result: EmailAnalysis = {
       id: parsed.id,

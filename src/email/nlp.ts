@@ -54,6 +54,14 @@ export interface NlpDoc {
   entities: NlpEntity[];
 }
 
+/** `text.startsWith(value, at)` for the short token values compared here, without the builtin's overhead. */
+function occursAt(text: string, value: string, at: number): boolean {
+  const n = value.length;
+  if (at + n > text.length) return false;
+  for (let k = 0; k < n; k++) if (text.charCodeAt(at + k) !== value.charCodeAt(k)) return false;
+  return true;
+}
+
 export function readText(text: string): NlpDoc {
   const nlp = getNlp();
   const its = nlp.its;
@@ -72,7 +80,7 @@ export function readText(text: string): NlpDoc {
     const value = values[i]!;
     // Guard against any drift between wink's reconstruction and the input: re-find the token.
     let start = offset;
-    if (text.startsWith(value, start) === false) {
+    if (!occursAt(text, value, start)) {
       const found = text.indexOf(value, start);
       if (found !== -1) start = found;
     }
