@@ -41,3 +41,38 @@ test('two on-demand pools share a memory budget: the second waits until the firs
   await Promise.all([first.close(), second.close()]);
   assert.equal(arbiter.leasedBytes, 0);
 });
+
+test('closing a pool whose start waits for memory does not wait for the pool holding it', async () => {
+  const { MemoryArbiter } = await import('../../src/core/memory/arbiter.js');
+  const arbiter = new MemoryArbiter(100);
+  const options = { handlerModule: new URL('./fixtures/test-handler.js', import.meta.url), size: 1 };
+  const holder = new OnDemandPool<TestTask, TestResult>(options, { idleMs: 60_000, arbiter, leaseBytes: 80 });
+  const waiter = new OnDemandPool<TestTask, TestResult>(options, { idleMs: 60_000, arbiter, leaseBytes: 80 });
+  const busy = holder.run({ op: 'sleep', ms: 3000, value: 'holder' });
+  await sleep(200);
+  const refused = waiter.run({ op: 'echo', value: 'never' });
+  const closedAt = Date.now();
+  await waiter.close();
+  assert.ok(Date.now() - closedAt < 1000, 'close returned without waiting for the other pool');
+  await assert.rejects(refused, (error: Error & { code?: string }) => error.code === 'E_POOL_CLOSED');
+  assert.equal(waiter.current, undefined, 'no pool was started for it');
+  assert.equal((await busy).value, 'holder');
+  assert.equal(arbiter.leasedBytes, 80, 'only the holder leases memory');
+  await holder.close();
+  assert.equal(arbiter.leasedBytes, 0);
+});
+
+test('a task arriving while an idle pool is closing starts a new pool that keeps a lease', async () => {
+  const { MemoryArbiter } = await import('../../src/core/memory/arbiter.js');
+  const arbiter = new MemoryArbiter(100);
+  const options = { handlerModule: new URL('./fixtures/test-handler.js', import.meta.url), size: 1 };
+  const pool = new OnDemandPool<TestTask, TestResult>(options, { idleMs: 0, arbiter, leaseBytes: 80 });
+  const first = await pool.run({ op: 'echo', value: 1 });
+  // The idle timer (0 ms) fires and the pool begins closing; a new task arrives during the close.
+  await sleep(5);
+  const second = await pool.run({ op: 'echo', value: 2 });
+  assert.notEqual(second.pid, first.pid, 'the second task ran on a fresh pool');
+  assert.equal(arbiter.leasedBytes, 80, 'the fresh pool holds its own lease, not one released under it');
+  await pool.close();
+  assert.equal(arbiter.leasedBytes, 0);
+});

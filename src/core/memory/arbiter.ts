@@ -15,6 +15,7 @@ interface Waiter {
   bytes: number;
   holder: LeaseHolder;
   grant(): void;
+  refuse(reason: Error): void;
 }
 
 export class MemoryArbiter {
@@ -36,7 +37,7 @@ export class MemoryArbiter {
       this.leases.set(holder, bytes);
       return;
     }
-    const granted = new Promise<void>((resolve) => this.waiting.push({ bytes, holder, grant: resolve }));
+    const granted = new Promise<void>((resolve, reject) => this.waiting.push({ bytes, holder, grant: resolve, refuse: reject }));
     for (const other of [...this.leases.keys()]) void other.releaseIfIdle();
     await granted;
   }
@@ -44,6 +45,16 @@ export class MemoryArbiter {
   /** True while some pool waits for memory: holders then release as soon as they are idle. */
   get hasWaiters(): boolean {
     return this.waiting.length > 0;
+  }
+
+  /** Gives up `holder`'s pending request (it is closing): its acquire() rejects with `reason`. */
+  withdraw(holder: LeaseHolder, reason: Error): void {
+    for (let i = this.waiting.length - 1; i >= 0; i--) {
+      const waiter = this.waiting[i]!;
+      if (waiter.holder !== holder) continue;
+      this.waiting.splice(i, 1);
+      waiter.refuse(reason);
+    }
   }
 
   release(holder: LeaseHolder): void {

@@ -1,4 +1,5 @@
 import type { LeaseHolder, MemoryArbiter } from '../memory/arbiter.js';
+import { poolClosedError } from './errors.js';
 import { WorkerPool, type PoolOptions, type RunOptions } from './pool.js';
 
 export interface OnDemandPoolOptions {
@@ -19,6 +20,8 @@ export interface OnDemandPoolOptions {
 export class OnDemandPool<Payload, Result> implements LeaseHolder {
   private pool: WorkerPool<Payload, Result> | undefined;
   private starting: Promise<WorkerPool<Payload, Result>> | undefined;
+  /** A pool being closed for idleness: a new start waits for it, so the lease covers one pool at a time. */
+  private retiring: Promise<void> | undefined;
   private active = 0;
   private idleTimer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -66,9 +69,12 @@ export class OnDemandPool<Payload, Result> implements LeaseHolder {
   async close(): Promise<void> {
     this.closed = true;
     if (this.idleTimer) clearTimeout(this.idleTimer);
+    // A start still waiting for memory must not wait on other pools any longer: it is refused.
+    this.demand.arbiter?.withdraw(this, poolClosedError());
     const pool = this.pool ?? (this.starting ? await this.starting.catch(() => undefined) : undefined);
     this.pool = undefined;
     await pool?.destroy();
+    await this.retiring;
     this.demand.arbiter?.release(this);
   }
 
@@ -85,7 +91,10 @@ export class OnDemandPool<Payload, Result> implements LeaseHolder {
     if (this.pool) return this.pool;
     this.starting ??= (async () => {
       try {
+        await this.retiring;
+        if (this.closed) throw poolClosedError();
         await this.demand.arbiter?.acquire(this, this.demand.leaseBytes ?? 0);
+        if (this.closed) throw poolClosedError();
         const pool = new WorkerPool<Payload, Result>(this.options);
         try {
           await pool.start();
@@ -104,10 +113,18 @@ export class OnDemandPool<Payload, Result> implements LeaseHolder {
   }
 
   private async retireIdle(): Promise<void> {
-    if (this.active > 0 || !this.pool) return;
+    if (this.active > 0 || !this.pool || this.retiring) return;
     const pool = this.pool;
     this.pool = undefined;
-    await pool.close();
-    this.demand.arbiter?.release(this);
+    this.retiring = (async () => {
+      try {
+        await pool.close();
+      } finally {
+        this.retiring = undefined;
+        // A task that arrived meanwhile starts a new pool after this one is gone and leases again.
+        this.demand.arbiter?.release(this);
+      }
+    })();
+    await this.retiring;
   }
 }
