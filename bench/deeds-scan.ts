@@ -11,6 +11,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as mupdf from 'mupdf';
 import { describeMachine } from './lib/machine.js';
 import { argValue, benchOutDir, markdownTable, repoRoot, updateBenchmarksMd, writeBenchFile } from './lib/report.js';
@@ -30,9 +31,13 @@ function listPdfs(dir: string): string[] {
     });
 }
 
+function bookPath(pages: number): string {
+  return join(benchOutDir, `deed-book-${pages}.pdf`);
+}
+
 /** Cycles through every page of the dev deeds until the book has `pages` pages. Built once, kept in bench/out. */
 function buildBook(pages: number): string {
-  const path = join(benchOutDir, `deed-book-${pages}.pdf`);
+  const path = bookPath(pages);
   if (existsSync(path)) return path;
   mkdirSync(benchOutDir, { recursive: true });
   const sources = listPdfs(devDir).map((file) => mupdf.PDFDocument.openDocument(file, 'application/pdf') as mupdf.PDFDocument);
@@ -124,7 +129,17 @@ if (spawnSync('which', ['tesseract']).status !== 0 || !existsSync('/usr/bin/time
   process.exit(1);
 }
 
-const book = buildBook(pagesWanted);
+// The book is built in a child process: mupdf's WASM heap never shrinks, and the harness should not
+// sit on the whole book while Keel runs beside it.
+if (process.argv.includes('--build-book-only')) {
+  buildBook(pagesWanted);
+  process.exit(0);
+}
+const book = bookPath(pagesWanted);
+if (!existsSync(book)) {
+  const built = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--build-book-only', '--pages', String(pagesWanted)], { stdio: 'inherit' });
+  if (built.status !== 0) throw new Error('building the deed book failed');
+}
 console.log(`book: ${book} (${pagesWanted} pages, ${(statSync(book).size / 1024 ** 2).toFixed(0)} MB)`);
 const keel = await runKeel(book);
 const summary = summarise(keel.points);
