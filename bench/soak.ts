@@ -274,6 +274,7 @@ let messages = 0;
 let lost = 0;
 let duplicated = 0;
 let failedUnits = 0;
+const failureCodes = new Map<string, number>();
 let unfinished = 0;
 for (const { id, kind } of submitted) {
   const job = db.prepare('SELECT status, units_total AS total FROM jobs WHERE id = ?').get(id) as { status: string; total: number | null } | undefined;
@@ -283,6 +284,12 @@ for (const { id, kind } of submitted) {
   lost += Math.max(0, total - rows.d);
   duplicated += rows.n - rows.d;
   failedUnits += rows.failed ?? 0;
+  for (const { result } of db.prepare('SELECT result FROM units WHERE job_id = ? AND ok = 0').all(id) as Array<{ result: string }>) {
+    // A failed page stores {page, error: {code}}; a failed message stores {ok: false, code}.
+    const stored = JSON.parse(result) as { code?: string; error?: { code?: string } };
+    const code = stored.code ?? stored.error?.code ?? 'unknown';
+    failureCodes.set(code, (failureCodes.get(code) ?? 0) + 1);
+  }
   if (kind === 'mailbox') messages += rows.d;
   else if (kind === 'text-layer') textLayerPages += rows.d;
   else pages += rows.d;
@@ -330,7 +337,7 @@ const rows = [
   ['scanned pages OCR\'d / text-layer pages / emails', `${pages} / ${textLayerPages} / ${messages}`],
   ['jobs submitted / not finished', `${submitted.length} / ${unfinished}`],
   ['units lost / stored twice', `${lost} / ${duplicated} (must be 0 / 0)`],
-  ['units that failed (stored with their error)', `${failedUnits}`],
+  ['units that failed (stored with their error)', `${failedUnits}${failedUnits > 0 ? ` (${[...failureCodes].map(([code, n]) => `${code} x${n}`).join(', ')})` : ''}`],
   ['faults: workers SIGKILLed / server SIGKILL + restart', `${workerKills} / 1`],
   ['worker recycles / backstop kills', `${recycles} / ${backstopKills}`],
 ];

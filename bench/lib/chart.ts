@@ -35,9 +35,16 @@ function niceStep(range: number, ticks: number): number {
   return (normalised <= 1 ? 1 : normalised <= 2 ? 2 : normalised <= 5 ? 5 : 10) * magnitude;
 }
 
+/** Steps a clock reader expects (whole seconds, minutes, hours), so every tick label is exact. */
+const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200];
+
+function timeStep(range: number, ticks: number): number {
+  return TIME_STEPS.find((step) => range / step <= ticks) ?? TIME_STEPS[TIME_STEPS.length - 1]!;
+}
+
 function formatTime(seconds: number): string {
   if (seconds >= 3600) return `${(seconds / 3600).toFixed(seconds % 3600 === 0 ? 0 : 1)} h`;
-  if (seconds >= 60) return `${Math.round(seconds / 60)} min`;
+  if (seconds >= 60) return `${(seconds / 60).toFixed(seconds % 60 === 0 ? 0 : 1)} min`;
   return `${Math.round(seconds)} s`;
 }
 
@@ -63,7 +70,7 @@ export function renderChartSvg(spec: ChartSpec): string {
     parts.push(`<text x="${margin.left - 8}" y="${y(mb) + 4}" font-size="12" text-anchor="end" fill="#555">${mb}</text>`);
   }
   parts.push(`<text x="18" y="${margin.top + plotH / 2}" font-size="12" fill="#555" transform="rotate(-90 18 ${margin.top + plotH / 2})" text-anchor="middle">RSS (MB)</text>`);
-  const tStep = niceStep(maxT, 8);
+  const tStep = timeStep(maxT, 10);
   for (let t = 0; t <= maxT; t += tStep) {
     parts.push(`<line x1="${x(t)}" x2="${x(t)}" y1="${margin.top + plotH}" y2="${margin.top + plotH + 5}" stroke="#888"/>`);
     parts.push(`<text x="${x(t)}" y="${margin.top + plotH + 20}" font-size="12" text-anchor="middle" fill="#555">${formatTime(t)}</text>`);

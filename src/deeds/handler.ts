@@ -16,6 +16,12 @@ import type { DeedPageResult } from './page-result.js';
 /** A first OCR reading below this quality gets a second reading at SECOND_READING_DPI. */
 const SECOND_READING_BELOW = 0.6;
 const SECOND_READING_DPI = 400;
+/**
+ * A page whose earlier attempt's worker died (most often killed over its memory limit: a large
+ * photo, read twice) is read once more, lighter: at this DPI and without a second reading. Such a
+ * reading is not cached, so a run with more memory still gets the full one.
+ */
+const LIGHT_READING_DPI = 200;
 
 /**
  * Pages are big (10-16 MB of pixels, copied a few times): collect them now rather than let the heap
@@ -60,7 +66,7 @@ function sourceFor(state: State, path: string): PageSource {
   return state.source;
 }
 
-async function readPage(state: State, task: Extract<DeedTask, { kind: 'page' }>): Promise<DeedPageResult> {
+async function readPage(state: State, task: Extract<DeedTask, { kind: 'page' }>, attempt: number): Promise<DeedPageResult> {
   const started = Date.now();
   const source = sourceFor(state, task.path);
   const page = task.pageIndex + 1;
@@ -77,9 +83,14 @@ async function readPage(state: State, task: Extract<DeedTask, { kind: 'page' }>)
     return { page, text: cached.text, textSource: 'ocr', ocrQuality: cached.quality, ocrEngine: state.engineName, cached: true, dpi: cached.dpi, ms: Date.now() - started, warnings: [] };
   }
   state.engine ??= await createOcrEngine(state.engineName);
-  let image = source.renderGray(task.pageIndex, state.options.dpi);
+  const light = attempt > 1;
+  let image = source.renderGray(task.pageIndex, light ? Math.min(state.options.dpi, LIGHT_READING_DPI) : state.options.dpi);
   let ocr = await state.engine.recognize(image);
   collectGarbage();
+  if (light) {
+    const warning = `page ${page} read lighter (${image.dpi} DPI, one reading) after an earlier attempt's worker died, most likely over its memory limit`;
+    return { page, text: ocr.text, textSource: 'ocr', ocrQuality: ocr.quality, ocrEngine: state.engineName, cached: false, dpi: image.dpi, reducedReading: true, ms: Date.now() - started, warnings: [...source.takeWarnings(), warning] };
+  }
   if (ocr.quality < SECOND_READING_BELOW && state.options.dpi < SECOND_READING_DPI) {
     // tesseract sometimes reads nothing, or little, from a page it reads well at another
     // resolution (on the dev deeds: empty at 300 DPI, quality 0.82-0.95 at 400). A poor first
@@ -110,12 +121,12 @@ export default defineHandler<DeedHandlerOptions, State, DeedTask, DeedPageResult
     }
     return { options, engineName, engine: undefined, cache: options.cacheDir ? new OcrCache(options.cacheDir) : undefined, source: undefined };
   },
-  async handle(task, state) {
+  async handle(task, state, context) {
     if (task.kind === 'inspect') {
       const source = sourceFor(state, task.path);
       return { pageCount: source.pageCount, wasRepaired: source.wasRepaired, warnings: source.takeWarnings() };
     }
-    return readPage(state, task);
+    return readPage(state, task, context.attempt);
   },
   async close(state) {
     state.source?.close();

@@ -11,6 +11,8 @@ export interface DeedPageResult {
   /** True when the OCR text came from the cache. */
   cached: boolean;
   dpi?: number;
+  /** True when the page was read lighter (lower DPI, one reading) on a retry after its worker died. */
+  reducedReading?: boolean;
   ms: number;
   /** mupdf warnings about this page (repairs, broken images). */
   warnings: string[];

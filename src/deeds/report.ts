@@ -95,8 +95,10 @@ export function buildScanReport(input: ReportInput): DeedScanReport {
   const readable: PageText[] = [];
   const pages: PageReport[] = [];
   let fromCache = 0;
+  let reduced = 0;
   for (const stored of input.pages) {
     if (!isPageFailure(stored) && stored.cached) fromCache++;
+    if (!isPageFailure(stored) && stored.reducedReading) reduced++;
     if (isPageFailure(stored)) {
       pages.push({ page: stored.page, text_source: 'failed', ocr_quality: null, has_reservation: false, error: stored.error });
     } else {
@@ -130,6 +132,8 @@ export function buildScanReport(input: ReportInput): DeedScanReport {
   const failed = pages.filter((page) => page.text_source === 'failed').length;
   const flags = new Set(deeds.flatMap((deed) => deed.review_flags));
   if (failed > 0) flags.add('pages_failed');
+  // Read at a lower resolution after their worker died: worth a look, or a rerun with more memory.
+  if (reduced > 0) flags.add('pages_read_reduced');
   if (readable.length === 0) flags.add('no_text');
   return {
     file: input.file,

@@ -16,7 +16,8 @@ let handler: AnyHandler | undefined;
 let state: unknown;
 
 function send(message: WorkerMessage): void {
-  if (process.connected) process.send!(message);
+  // A parent that dies between the check and the write is an EPIPE: leave quietly, as on disconnect.
+  if (process.connected) process.send!(message, undefined, undefined, (error: Error | null) => error && dieWithGroup());
 }
 
 /**

@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { DEED_RENDER_MAX_PIXELS } from '../../src/deeds/pipeline.js';
+import handler, { type DeedHandlerOptions } from '../../src/deeds/handler.js';
+import type { DeedPageResult } from '../../src/deeds/page-result.js';
+import { isNativeTesseractAvailable } from '../../src/ocr/tesseract-native.js';
+import { fixturePath } from '../fixtures/paths.js';
+
+const options: DeedHandlerOptions = { ocr: 'native', cacheDir: undefined, dpi: 300, limits: { maxPixels: DEED_RENDER_MAX_PIXELS } };
+
+test('a page retried after its worker died is read lighter, and the result says so', async (t) => {
+  if (!(await isNativeTesseractAvailable())) return t.skip('the tesseract binary is not installed');
+  const state = await handler.init!(options);
+  try {
+    const task = { kind: 'page' as const, path: fixturePath('deed-with-reservation.pdf'), fileHash: 'test', pageIndex: 1 };
+    const context = (attempt: number) => ({ attempt, heartbeat: () => undefined });
+    const first = (await handler.handle(task, state, context(1))) as DeedPageResult;
+    const retry = (await handler.handle(task, state, context(2))) as DeedPageResult;
+
+    assert.equal(first.dpi, 300);
+    assert.equal(first.reducedReading, undefined);
+    assert.equal(retry.dpi, 200, 'the retry renders at a lower resolution');
+    assert.equal(retry.reducedReading, true);
+    assert.ok(retry.warnings.some((w) => w.includes('read lighter')), 'the page carries a warning');
+    // The lighter reading still reads the deed's reservation clause.
+    assert.match(retry.text.toLowerCase().replace(/\s+/g, ' '), /oil.{0,40}gas/);
+  } finally {
+    await handler.close!(state);
+  }
+});
