@@ -121,24 +121,8 @@ async function measure(
   // Sampled up to the last result, before the workers are retired.
   const points = sampler.stop();
   await close();
-  const cpuAfter = cpuSeconds();
-  const parentCpuS = cpuAfter.own - cpuBefore.own;
-  const childCpuS = cpuAfter.children - cpuBefore.children;
-  const measured: Measured = {
-    name,
-    parentCpuS,
-    childCpuS,
-    cpuMsPerMessage: ((parentCpuS + childCpuS) * 1000) / Math.max(done, 1),
-    messages: done,
-    seconds,
-    rate: done / seconds,
-    points,
-    peakTreeMb: Math.max(...points.map((p) => p.treeRssMb)),
-    peakParentMb: Math.max(...points.map((p) => p.rootRssMb)),
-    recycles: stats?.recycles ?? 0,
-    retried: stats?.retried ?? 0,
-    ok,
-  };
+  const measured = figuresOf(name, cpuBefore, { messages: done, seconds, points, ok, recycles: stats?.recycles ?? 0, retried: stats?.retried ?? 0 });
+  const { parentCpuS, childCpuS } = measured;
   console.log(
     `${name}: ${done} messages (${ok} ok, ${Math.round(bytes / MiB)} MB of JSON) in ${seconds.toFixed(1)} s = ${measured.rate.toFixed(0)} messages/s; ` +
       `CPU ${parentCpuS.toFixed(1)} s parent + ${childCpuS.toFixed(1)} s workers = ${measured.cpuMsPerMessage.toFixed(2)} ms/message; ` +
@@ -188,26 +172,30 @@ async function measureOriginal(limit: number): Promise<Measured> {
   await flush();
   const seconds = (performance.now() - started) / 1000;
   const points = sampler.stop();
+  const measured = figuresOf('original: a fresh process per batch of 5', cpuBefore, { messages: done, seconds, points, ok, recycles: 0, retried: 0 });
+  console.log(`${measured.name}: ${done} messages in ${seconds.toFixed(1)} s = ${measured.rate.toFixed(1)} messages/s (${((seconds / (done / 5)) * 1000).toFixed(0)} ms per process)`);
+  return measured;
+}
+
+/** A variant's figures from its run: rate, peaks, and the CPU used since `cpuBefore`. */
+function figuresOf(
+  name: string,
+  cpuBefore: { own: number; children: number },
+  run: { messages: number; seconds: number; points: RssPoint[]; ok: number; recycles: number; retried: number },
+): Measured {
   const cpuAfter = cpuSeconds();
   const parentCpuS = cpuAfter.own - cpuBefore.own;
   const childCpuS = cpuAfter.children - cpuBefore.children;
-  const measured: Measured = {
-    name: 'original: a fresh process per batch of 5',
+  return {
+    name,
+    ...run,
     parentCpuS,
     childCpuS,
-    cpuMsPerMessage: ((parentCpuS + childCpuS) * 1000) / Math.max(done, 1),
-    messages: done,
-    seconds,
-    rate: done / seconds,
-    points,
-    peakTreeMb: Math.max(...points.map((p) => p.treeRssMb)),
-    peakParentMb: Math.max(...points.map((p) => p.rootRssMb)),
-    recycles: 0,
-    retried: 0,
-    ok,
+    cpuMsPerMessage: ((parentCpuS + childCpuS) * 1000) / Math.max(run.messages, 1),
+    rate: run.messages / run.seconds,
+    peakTreeMb: Math.max(...run.points.map((p) => p.treeRssMb)),
+    peakParentMb: Math.max(...run.points.map((p) => p.rootRssMb)),
   };
-  console.log(`${measured.name}: ${done} messages in ${seconds.toFixed(1)} s = ${measured.rate.toFixed(1)} messages/s (${((seconds / (done / 5)) * 1000).toFixed(0)} ms per process)`);
-  return measured;
 }
 
 const fmt = (value: number, digits = 0) => value.toFixed(digits);
