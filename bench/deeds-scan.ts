@@ -14,8 +14,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as mupdf from 'mupdf';
 import { describeMachine } from './lib/machine.js';
-import { argValue, benchOutDir, markdownTable, repoRoot, updateBenchmarksMd, writeBenchFile } from './lib/report.js';
+import { argValue, exitOnHelp, benchOutDir, markdownTable, repoRoot, updateBenchmarksMd, writeBenchFile } from './lib/report.js';
 import { summarise, toCsv, TreeRssSampler, type RssPoint } from './lib/series.js';
+
+exitOnHelp(`
+Deed scan: a 1000-page scanned book built from ../shared/deeds, keel scan page_by_page at default
+settings, beside the bare tesseract CLI on the first pages. Rewrites its BENCHMARKS.md section.
+
+  npm run bench:deeds -- [--pages 1000] [--compare-pages 140]      about 80 minutes for 1000 pages
+`);
 
 const pagesWanted = Number(argValue('pages', '1000'));
 const comparePages = Number(argValue('compare-pages', '140'));

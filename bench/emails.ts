@@ -28,8 +28,17 @@ import { DEFAULT_BATCH_SIZE, planEmailPool, type EmailPoolPlan } from '../src/em
 import { analyzeUnits, countMessages, messageUnits, type MessageUnit } from '../src/email/pipeline.js';
 import type { AnalysisResult } from '../src/email/types.js';
 import { describeMachine } from './lib/machine.js';
-import { argValue, markdownTable, repoRoot, updateBenchmarksMd, writeBenchFile } from './lib/report.js';
+import { argValue, exitOnHelp, markdownTable, repoRoot, updateBenchmarksMd, writeBenchFile } from './lib/report.js';
 import { summarise, toCsv, TreeRssSampler, type RssPoint } from './lib/series.js';
+
+exitOnHelp(`
+Email throughput and memory over ../shared/emails: isolated workers, in-process, and a fresh process
+per batch of 5, side by side; then a batch-size sweep. Rewrites its BENCHMARKS.md section.
+
+  npm run bench:emails                 about 4 minutes
+  npm run bench:emails -- --long       also 100,000 messages at flat memory (about 6 minutes more)
+  options: --rounds N (3) --sweep-messages N (2000) --original-messages N (200) --long-messages N (100000)
+`);
 
 const MiB = 1024 ** 2;
 const execFileAsync = promisify(execFile);

@@ -7,8 +7,15 @@
  */
 import { WorkerPool } from '../src/core/pool/pool.js';
 import { describeMachine } from './lib/machine.js';
-import { argValue, markdownTable, updateBenchmarksMd, writeBenchFile } from './lib/report.js';
+import { argValue, exitOnHelp, markdownTable, updateBenchmarksMd, writeBenchFile } from './lib/report.js';
 import { summarise, toCsv, TreeRssSampler, type RssPoint } from './lib/series.js';
+
+exitOnHelp(`
+Worker pool: a handler that leaks 1 MB per task, with recycling and without, side by side.
+Rewrites its BENCHMARKS.md section.
+
+  npm run bench:pool -- [--tasks 5000]
+`);
 
 const MiB = 1024 ** 2;
 const tasks = Number(argValue("tasks", "5000"));

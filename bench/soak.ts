@@ -20,8 +20,16 @@ import { readTreeRss } from '../src/core/memory/proc.js';
 import { parseByteSize } from '../src/core/memory/size.js';
 import { writeChart, type ChartMarker } from './lib/chart.js';
 import { describeMachine } from './lib/machine.js';
-import { argValue, benchOutDir, markdownTable, repoRoot, updateBenchmarksMd, writeBenchFile } from './lib/report.js';
+import { argValue, exitOnHelp, benchOutDir, markdownTable, repoRoot, updateBenchmarksMd, writeBenchFile } from './lib/report.js';
 import { slope } from './lib/series.js';
+
+exitOnHelp(`
+Soak: mixed deed and email work through one keel serve, with worker kills and a server restart;
+tree RSS every second, lost and duplicated units counted. Rewrites its BENCHMARKS.md section.
+
+  npm run bench:soak -- [--duration 10m] [--kill-every 45] [--budget 512MB]
+  npm run bench:soak -- --duration 8h          the 8-hour run
+`);
 
 const MiB = 1024 ** 2;
 const KEY = 'soak-key';

@@ -43,3 +43,14 @@ export function argValue(name: string, fallback: string): string {
   const index = process.argv.indexOf(`--${name}`);
   return index >= 0 && process.argv[index + 1] !== undefined ? process.argv[index + 1]! : fallback;
 }
+
+/**
+ * `--help` or `-h`: print the usage and exit before any work. Benchmarks run for minutes and rewrite
+ * their BENCHMARKS.md section, so asking how to run one must not run it.
+ */
+export function exitOnHelp(usage: string): void {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(`${usage.trim()}\n`);
+    process.exit(0);
+  }
+}

@@ -54,14 +54,20 @@ test('the budget comes from the option first, then the environment, then a defau
 
 test('a memory budget decides the worker count and each worker limit', () => {
   const footprint = { steadyBytes: 120 * MiB, taskPeakBytes: 60 * MiB };
-  const small = planPoolMemory(512 * MiB, footprint, { maxWorkers: 4 });
+  const small = planPoolMemory(420 * MiB, footprint, { maxWorkers: 4 });
+  const middle = planPoolMemory(512 * MiB, footprint, { maxWorkers: 4 });
   const large = planPoolMemory(4096 * MiB, footprint, { maxWorkers: 4 });
   assert.equal(small.workers, 1);
+  assert.equal(small.prewarm, true, 'one worker and its prewarmed successor fit 420 MB');
+  // 512 MB holds two workers (2 x 180 MB) but not two and a standby: the second worker wins.
+  assert.equal(middle.workers, 2);
+  assert.equal(middle.prewarm, false);
   assert.equal(large.workers, 4);
-  for (const plan of [small, large]) {
+  assert.equal(large.prewarm, true);
+  for (const plan of [small, middle, large]) {
     assert.ok(plan.softRssBytes < plan.hardRssBytes);
     const worst = plan.parentReserveBytes + plan.workers * plan.hardRssBytes + (plan.prewarm ? footprint.steadyBytes : 0);
-    assert.ok(worst <= (plan === small ? 512 : 4096) * MiB, 'workers at their hard limit still fit the budget');
+    assert.ok(worst <= (plan === small ? 420 : plan === middle ? 512 : 4096) * MiB, 'workers at their hard limit still fit the budget');
   }
   assert.ok(large.hardRssBytes > small.hardRssBytes);
 });

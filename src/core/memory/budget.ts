@@ -64,10 +64,12 @@ export function planPoolMemory(
   // A prewarmed successor waits beside the workers at its start-up size.
   const standbyBytes = footprint.idleBytes ?? footprint.steadyBytes;
   const fits = (n: number, prewarm: boolean) => n * perWorkerNeed + (prewarm ? standbyBytes : 0) <= forWorkers;
-  let prewarm = options.prewarm ?? true;
+  const wantPrewarm = options.prewarm ?? true;
+  // A second worker doubles throughput on a second core; a prewarmed successor only hides a
+  // worker's start-up at each recycle. So the worker count comes first, the standby second.
   let workers = maxWorkers;
-  while (workers > 1 && !fits(workers, prewarm)) workers--;
-  if (!fits(workers, prewarm)) prewarm = false;
+  while (workers > 1 && !fits(workers, false)) workers--;
+  const prewarm = wantPrewarm && fits(workers, true);
   const share = Math.floor((forWorkers - (prewarm ? standbyBytes : 0)) / workers);
   // Never plan a hard limit below what one task needs: a too-small budget is reported by the
   // memory monitor rather than turned into a pool that kills every task.
