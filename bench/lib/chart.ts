@@ -48,6 +48,14 @@ function formatTime(seconds: number): string {
   return `${Math.round(seconds)} s`;
 }
 
+const LEGEND_GAP = 16;
+const LEGEND_ROW_HEIGHT = 24;
+
+/** Room one legend entry takes: the sample line, the label (13 px DejaVu Sans is at most ~7.5 px a character) and a gap. */
+export function legendItemWidth(label: string): number {
+  return 30 + Math.ceil(label.length * 7.5) + LEGEND_GAP;
+}
+
 export function renderChartSvg(spec: ChartSpec): string {
   const width = spec.width ?? 1200;
   const height = spec.height ?? 560;
@@ -90,12 +98,18 @@ export function renderChartSvg(spec: ChartSpec): string {
   }
   // Legend: series, then each kind of marker once.
   const legend = [...spec.series.map((s) => ({ label: s.name, color: s.color, dashed: false })), ...[...new Map(spec.markers.map((m) => [m.label, m.color])).entries()].map(([label, color]) => ({ label, color, dashed: true }))];
+  // Entries wrap onto a second row rather than run off the right edge.
   let lx = margin.left;
-  const ly = height - 40;
+  let ly = height - 56;
   for (const item of legend) {
+    const itemWidth = legendItemWidth(item.label);
+    if (lx > margin.left && lx + itemWidth - LEGEND_GAP > width - margin.right) {
+      lx = margin.left;
+      ly += LEGEND_ROW_HEIGHT;
+    }
     parts.push(`<line x1="${lx}" x2="${lx + 24}" y1="${ly}" y2="${ly}" stroke="${item.color}" stroke-width="3" ${item.dashed ? 'stroke-dasharray="3 3"' : ''}/>`);
     parts.push(`<text x="${lx + 30}" y="${ly + 4}" font-size="13" fill="#222">${escape(item.label)}</text>`);
-    lx += 40 + item.label.length * 7.5;
+    lx += itemWidth;
   }
   parts.push('</svg>');
   return parts.join('\n');
