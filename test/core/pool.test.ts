@@ -189,7 +189,10 @@ test('an aborted task is withdrawn and its promise rejects with E_ABORTED', asyn
 
 test('killing the parent with SIGKILL leaves no worker alive', async () => {
   const parentScript = new URL('./fixtures/pool-parent.js', import.meta.url);
-  const parent = spawn(process.execPath, [parentScript.pathname], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // The workers write to the parent's stderr, which is this pipe: it outlives the parent.
+  const parent = spawn(process.execPath, [parentScript.pathname], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  parent.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const [line] = (await once(parent.stdout!, 'data')) as [Buffer];
   const { workers } = JSON.parse(line.toString('utf8')) as { workers: number[] };
   assert.equal(workers.length, 2);
@@ -199,6 +202,8 @@ test('killing the parent with SIGKILL leaves no worker alive', async () => {
   const killedAt = Date.now();
   await waitFor(() => !workers.some(isProcessAlive), 3000, 'orphaned workers to exit');
   assert.ok(Date.now() - killedAt < 2000, 'workers exit within two seconds of their parent');
+  await sleep(200); // the last of the workers' output
+  assert.equal(stderr, '', 'the workers leave without a word (no EPIPE, no stack trace)');
 });
 
 test('a worker killed while it starts is replaced: start() still succeeds', async () => {
