@@ -1,12 +1,21 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { MemoryArbiter } from '../../src/core/memory/arbiter.js';
 import { isProcessAlive } from '../../src/core/memory/proc.js';
 import { OnDemandPool } from '../../src/core/pool/on-demand-pool.js';
 import type { TestResult, TestTask } from './fixtures/test-handler.js';
 
+const handlerOptions = { handlerModule: new URL('./fixtures/test-handler.js', import.meta.url), size: 1 };
+
+/** A 100-byte budget where every pool leases 80: two pools can never hold it at once. */
+function sharedBudget(): { arbiter: MemoryArbiter; pool: (idleMs: number) => OnDemandPool<TestTask, TestResult> } {
+  const arbiter = new MemoryArbiter(100);
+  return { arbiter, pool: (idleMs) => new OnDemandPool<TestTask, TestResult>(handlerOptions, { idleMs, arbiter, leaseBytes: 80 }) };
+}
+
 test('an on-demand pool starts with the first task and releases its workers when idle', async () => {
-  const pool = new OnDemandPool<TestTask, TestResult>({ handlerModule: new URL('./fixtures/test-handler.js', import.meta.url), size: 1 }, 300);
+  const pool = new OnDemandPool<TestTask, TestResult>(handlerOptions, 300);
   assert.equal(pool.current, undefined, 'no worker before there is work');
   const [a, b] = await Promise.all([pool.run({ op: 'echo', value: 1 }), pool.run({ op: 'echo', value: 2 })]);
   assert.equal(a.pid, b.pid, 'concurrent first tasks share one started pool');
@@ -23,11 +32,9 @@ test('an on-demand pool starts with the first task and releases its workers when
 });
 
 test('two on-demand pools share a memory budget: the second waits until the first is idle and closes', async () => {
-  const { MemoryArbiter } = await import('../../src/core/memory/arbiter.js');
-  const arbiter = new MemoryArbiter(100);
-  const options = { handlerModule: new URL('./fixtures/test-handler.js', import.meta.url), size: 1 };
-  const first = new OnDemandPool<TestTask, TestResult>(options, { idleMs: 60_000, arbiter, leaseBytes: 80 });
-  const second = new OnDemandPool<TestTask, TestResult>(options, { idleMs: 60_000, arbiter, leaseBytes: 80 });
+  const { arbiter, pool: poolWithin } = sharedBudget();
+  const first = poolWithin(60_000);
+  const second = poolWithin(60_000);
   const busy = first.run({ op: 'sleep', ms: 400, value: 'first' });
   await sleep(100);
   const startedAt = Date.now();
@@ -43,11 +50,9 @@ test('two on-demand pools share a memory budget: the second waits until the firs
 });
 
 test('closing a pool whose start waits for memory does not wait for the pool holding it', async () => {
-  const { MemoryArbiter } = await import('../../src/core/memory/arbiter.js');
-  const arbiter = new MemoryArbiter(100);
-  const options = { handlerModule: new URL('./fixtures/test-handler.js', import.meta.url), size: 1 };
-  const holder = new OnDemandPool<TestTask, TestResult>(options, { idleMs: 60_000, arbiter, leaseBytes: 80 });
-  const waiter = new OnDemandPool<TestTask, TestResult>(options, { idleMs: 60_000, arbiter, leaseBytes: 80 });
+  const { arbiter, pool: poolWithin } = sharedBudget();
+  const holder = poolWithin(60_000);
+  const waiter = poolWithin(60_000);
   const busy = holder.run({ op: 'sleep', ms: 3000, value: 'holder' });
   await sleep(200);
   const refused = waiter.run({ op: 'echo', value: 'never' });
@@ -63,10 +68,8 @@ test('closing a pool whose start waits for memory does not wait for the pool hol
 });
 
 test('a task arriving while an idle pool is closing starts a new pool that keeps a lease', async () => {
-  const { MemoryArbiter } = await import('../../src/core/memory/arbiter.js');
-  const arbiter = new MemoryArbiter(100);
-  const options = { handlerModule: new URL('./fixtures/test-handler.js', import.meta.url), size: 1 };
-  const pool = new OnDemandPool<TestTask, TestResult>(options, { idleMs: 0, arbiter, leaseBytes: 80 });
+  const { arbiter, pool: poolWithin } = sharedBudget();
+  const pool = poolWithin(0);
   const first = await pool.run({ op: 'echo', value: 1 });
   // The idle timer (0 ms) fires and the pool begins closing; a new task arrives during the close.
   await sleep(5);
