@@ -13,6 +13,8 @@ export interface DeedPageResult {
   dpi?: number;
   /** True when the page was read lighter (lower DPI, one reading) on a retry after its worker died. */
   reducedReading?: boolean;
+  /** Lines that a second, block-layout reading added because the first reading's layout missed them. */
+  addedLines?: number;
   ms: number;
   /** mupdf warnings about this page (repairs, broken images). */
   warnings: string[];

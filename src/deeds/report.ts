@@ -36,6 +36,8 @@ export interface PageReport {
   text_source: 'text-layer' | 'ocr' | 'failed';
   ocr_quality: number | null;
   has_reservation: boolean;
+  /** Lines a second, block-layout reading recovered because the first reading's layout missed them. */
+  ocr_lines_added?: number;
   error?: { code: string; message: string };
 }
 
@@ -103,7 +105,8 @@ export function buildScanReport(input: ReportInput): DeedScanReport {
       pages.push({ page: stored.page, text_source: 'failed', ocr_quality: null, has_reservation: false, error: stored.error });
     } else {
       readable.push({ page: stored.page, text: stored.text, ocrQuality: stored.ocrQuality });
-      pages.push({ page: stored.page, text_source: stored.textSource, ocr_quality: round(stored.ocrQuality), has_reservation: false });
+      const added = stored.addedLines ? { ocr_lines_added: stored.addedLines } : {};
+      pages.push({ page: stored.page, text_source: stored.textSource, ocr_quality: round(stored.ocrQuality), has_reservation: false, ...added });
     }
   }
   const lastPage = input.stoppedEarly ? Math.max(0, ...pages.map((p) => p.page)) : input.pagesTotal;

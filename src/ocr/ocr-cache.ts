@@ -13,6 +13,8 @@ export interface CachedOcr {
   quality: number;
   meanConfidence?: number;
   dpi: number;
+  /** Lines a block-layout reading added because the first reading missed them (see src/ocr/missed-text.ts). */
+  addedLines?: number;
 }
 
 export function defaultOcrCacheDir(): string {

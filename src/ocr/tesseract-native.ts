@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { KeelError } from '../core/errors.js';
 import { encodePgm, type GrayImage } from '../pdf/gray-image.js';
-import type { OcrEngine, OcrResult } from './engine.js';
+import { BLOCK_PSM, type OcrEngine, type OcrResult, type RecognizeOptions } from './engine.js';
 import { normalizeContrast } from './preprocess.js';
 import { ocrQuality } from './quality.js';
 import { parseTesseractTsv, wordsToText } from './tsv.js';
@@ -79,9 +79,10 @@ export function createNativeEngine(options: NativeTesseractOptions = {}): OcrEng
 
   return {
     name: 'native',
-    async recognize(image: GrayImage): Promise<OcrResult> {
+    async recognize(image: GrayImage, recognizeOptions: RecognizeOptions = {}): Promise<OcrResult> {
       if (closed) throw new Error('native OCR engine is closed');
-      const args = ['stdin', 'stdout', '-l', language, '--oem', '1', '--psm', String(psm)];
+      const pageSegmentation = recognizeOptions.layout === 'block' ? BLOCK_PSM : psm;
+      const args = ['stdin', 'stdout', '-l', language, '--oem', '1', '--psm', String(pageSegmentation)];
       // Telling tesseract the real resolution skips its estimate (which is often wrong on sparse pages).
       if (image.dpi) args.push('--dpi', String(Math.round(image.dpi)));
       args.push('tsv');
@@ -89,7 +90,7 @@ export function createNativeEngine(options: NativeTesseractOptions = {}): OcrEng
       const words = parseTesseractTsv(tsv);
       const text = wordsToText(words);
       const { quality, meanConfidence } = ocrQuality(words, text);
-      return meanConfidence === undefined ? { text, quality } : { text, quality, meanConfidence };
+      return meanConfidence === undefined ? { text, quality, words } : { text, quality, meanConfidence, words };
     },
     async close(): Promise<void> {
       closed = true;

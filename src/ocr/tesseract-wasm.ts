@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createWorker, OEM, type RecognizeOptions, type Worker } from 'tesseract.js';
+import { createWorker, OEM, type RecognizeOptions as TesseractRecognizeOptions, type Worker } from 'tesseract.js';
 import { KeelError } from '../core/errors.js';
 import { encodePgm, type GrayImage } from '../pdf/gray-image.js';
-import type { OcrEngine, OcrResult } from './engine.js';
+import { BLOCK_PSM, type OcrEngine, type OcrResult, type RecognizeOptions } from './engine.js';
 import { normalizeContrast } from './preprocess.js';
 import { ocrQuality } from './quality.js';
 import { parseTesseractTsv, wordsToText } from './tsv.js';
@@ -105,7 +105,7 @@ export function createWasmEngine(options: WasmTesseractOptions = {}): OcrEngine 
 
   return {
     name: 'wasm',
-    async recognize(image: GrayImage): Promise<OcrResult> {
+    async recognize(image: GrayImage, recognizeOptions: RecognizeOptions = {}): Promise<OcrResult> {
       if (closed) throw new Error('wasm OCR engine is closed');
       worker ??= start();
       const w = await worker.catch((error: unknown) => {
@@ -113,7 +113,10 @@ export function createWasmEngine(options: WasmTesseractOptions = {}): OcrEngine 
         throw error;
       });
       // tesseract.js passes unknown recognize options to tesseract as parameters for this page only.
-      const params = (image.dpi ? { user_defined_dpi: String(Math.round(image.dpi)) } : {}) as Partial<RecognizeOptions>;
+      const pageParams: Record<string, string> = {};
+      if (image.dpi) pageParams.user_defined_dpi = String(Math.round(image.dpi));
+      if (recognizeOptions.layout === 'block') pageParams.tessedit_pageseg_mode = String(BLOCK_PSM);
+      const params = pageParams as Partial<TesseractRecognizeOptions>;
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new KeelError('E_OCR_TIMEOUT', `tesseract.js took longer than ${timeoutMs} ms on one page`, { details: { timeoutMs } })), timeoutMs);
@@ -124,7 +127,7 @@ export function createWasmEngine(options: WasmTesseractOptions = {}): OcrEngine 
         const words = parseTesseractTsv(result.data.tsv ?? '');
         const text = wordsToText(words);
         const { quality, meanConfidence } = ocrQuality(words, text);
-        return meanConfidence === undefined ? { text, quality } : { text, quality, meanConfidence };
+        return meanConfidence === undefined ? { text, quality, words } : { text, quality, meanConfidence, words };
       } catch (error) {
         if (error instanceof KeelError) {
           await stop(); // a stuck worker cannot be interrupted; start a fresh one for the next page

@@ -11,6 +11,11 @@ export interface OcrWord {
   block: number;
   paragraph: number;
   line: number;
+  /** Where the word is on the image read, in pixels. */
+  left: number;
+  top: number;
+  width: number;
+  height: number;
 }
 
 export function parseTesseractTsv(tsv: string): OcrWord[] {
@@ -27,6 +32,10 @@ export function parseTesseractTsv(tsv: string): OcrWord[] {
       block: Number(cells[2]),
       paragraph: Number(cells[3]),
       line: Number(cells[4]),
+      left: Number(cells[6]),
+      top: Number(cells[7]),
+      width: Number(cells[8]),
+      height: Number(cells[9]),
     });
   }
   return words;

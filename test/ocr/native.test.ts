@@ -53,7 +53,7 @@ describe('native tesseract engine', { skip }, () => {
       assert.match(coal.text, /all the coal/i);
       assert.doesNotMatch(coal.text, /\boil\b|\bgas\b/i);
       const blank = await engine.recognize({ width: 850, height: 1100, pixels: new Uint8Array(850 * 1100).fill(255), dpi: 100 });
-      assert.deepEqual(blank, { text: '', quality: 0 });
+      assert.deepEqual(blank, { text: '', quality: 0, words: [] });
     } finally {
       await engine.close();
     }

@@ -20,7 +20,7 @@ const TSV = [
 test('parses word rows, skips the header, structure and empty words', () => {
   const words = parseTesseractTsv(TSV);
   assert.deepEqual(words.map((w) => w.text), ['EXCEPTING', 'AND', 'all', 'the', 'oil']);
-  assert.deepEqual(words[0], { text: 'EXCEPTING', confidence: 96.5, block: 1, paragraph: 1, line: 1 });
+  assert.deepEqual(words[0], { text: 'EXCEPTING', confidence: 96.5, block: 1, paragraph: 1, line: 1, left: 300, top: 300, width: 200, height: 40 });
 });
 
 test('rebuilds text with line breaks and blank lines between blocks', () => {

@@ -18,6 +18,13 @@ describe('tesseract.js (wasm) engine', () => {
       for (const word of RESERVATION_WORDS) assert.match(result.text, word);
       assert.ok(result.quality > 0.7, `quality ${result.quality}`);
       assert.ok(result.meanConfidence !== undefined && result.meanConfidence > 70, `confidence ${result.meanConfidence}`);
+      assert.ok(new Set(result.words.map((w) => w.block)).size > 1, 'the automatic layout finds several blocks');
+      // The block layout (psm 6) is a per-page parameter: it must take effect, and not stick to the next page.
+      const block = await engine.recognize(renderFixturePage('deed-with-reservation.pdf', 2), { layout: 'block' });
+      assert.equal(new Set(block.words.map((w) => w.block)).size, 1);
+      assert.match(block.text, /reserv/i);
+      const again = await engine.recognize(renderFixturePage('deed-with-reservation.pdf', 2));
+      assert.ok(new Set(again.words.map((w) => w.block)).size > 1, 'the next page is read with the automatic layout again');
     } finally {
       await engine.close();
     }
