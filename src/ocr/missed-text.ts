@@ -14,7 +14,7 @@ import type { OcrWord } from './tsv.js';
  * whose words fall where the first reading found nothing.
  *
  * Measured on the 140 pages of the dev deeds (native tesseract, 300 DPI): median share 0.00, the
- * curved photo 0.071, handwriting 0.35-0.60. Adding the missed lines of a psm-6 reading to every page
+ * curved photo 0.070, handwriting 0.29-0.58. Adding the missed lines of a psm-6 reading to every page
  * changed no decision but those of the two deeds whose lines were lost (Monroe, Marshall), so the
  * threshold only decides how many pages pay for a second reading.
  */
