@@ -8,7 +8,7 @@ import { defineHandler } from '../core/pool/handler.js';
 import { openPdf, type PageSource, type PdfLimits } from '../pdf/page-source.js';
 import { assessTextLayer } from '../pdf/text-quality.js';
 import type { OcrEngine, OcrEngineName } from '../ocr/engine.js';
-import { missedLines, missedTextShare } from '../ocr/missed-text.js';
+import { MISSED_TEXT_SHARE, missedLines, missedTextShare } from '../ocr/missed-text.js';
 import { OcrCache } from '../ocr/ocr-cache.js';
 import { createOcrEngine, type OcrEngineChoice } from '../ocr/select.js';
 import { isNativeTesseractAvailable } from '../ocr/tesseract-native.js';
@@ -23,12 +23,6 @@ const SECOND_READING_DPI = 400;
  * reading is not cached, so a run with more memory still gets the full one.
  */
 const LIGHT_READING_DPI = 200;
-/**
- * A page whose reading left at least this share of its character marks unread in text lines gets a
- * second reading with the block layout, and the lines it adds are appended (src/ocr/missed-text.ts).
- * On the dev deeds 29 of 140 pages reach it; the curved photo whose reservation line was dropped scores 0.07.
- */
-const MISSED_TEXT_SHARE = 0.04;
 
 /**
  * Pages are big (10-16 MB of pixels, copied a few times): collect them now rather than let the heap
@@ -125,9 +119,9 @@ async function readPage(state: State, task: Extract<DeedTask, { kind: 'page' }>,
     }
     collectGarbage();
   }
-  const entry = { text, quality: ocr.quality, meanConfidence: ocr.meanConfidence, dpi: image.dpi, ...(addedLines > 0 ? { addedLines } : {}) };
-  state.cache?.put(task.fileHash, page, variant, entry);
-  return { page, text, textSource: 'ocr', ocrQuality: ocr.quality, ocrEngine: state.engineName, cached: false, dpi: image.dpi, ...(addedLines > 0 ? { addedLines } : {}), ms: Date.now() - started, warnings: source.takeWarnings() };
+  const added = addedLines > 0 ? { addedLines } : {};
+  state.cache?.put(task.fileHash, page, variant, { text, quality: ocr.quality, meanConfidence: ocr.meanConfidence, dpi: image.dpi, ...added });
+  return { page, text, textSource: 'ocr', ocrQuality: ocr.quality, ocrEngine: state.engineName, cached: false, dpi: image.dpi, ...added, ms: Date.now() - started, warnings: source.takeWarnings() };
 }
 
 export default defineHandler<DeedHandlerOptions, State, DeedTask, DeedPageResult | InspectResult>({

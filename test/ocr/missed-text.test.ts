@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { OcrEngine, OcrResult } from '../../src/ocr/engine.js';
-import { missedLines, missedTextShare } from '../../src/ocr/missed-text.js';
+import { MISSED_TEXT_SHARE, missedLines, missedTextShare } from '../../src/ocr/missed-text.js';
 import { createNativeEngine, isNativeTesseractAvailable } from '../../src/ocr/tesseract-native.js';
 import type { OcrWord } from '../../src/ocr/tsv.js';
 import type { RenderedPage } from '../../src/pdf/page-source.js';
@@ -9,9 +9,6 @@ import { renderFixturePage } from './ocr-pages.js';
 
 const available = await isNativeTesseractAvailable();
 const skip = available ? false : 'the tesseract binary (with eng) is not installed';
-
-/** The handler's threshold for a second reading (src/deeds/handler.ts). */
-const MISSED_TEXT_SHARE = 0.04;
 
 function lineKey(word: OcrWord): string {
   return `${word.block}.${word.paragraph}.${word.line}`;
