@@ -1,6 +1,7 @@
 /**
  * wink-nlp with the English lite model, loaded on first use (~60-110 ms, ~100 MB RSS) and reloaded now
- * and then (see forgetUnknownTokens), and a flat, offset-annotated view of one document so the analysers never call back into wink.
+ * and then (see forgetUnknownTokens), and a flat, offset-annotated view of one document so the
+ * analysers never call back into wink.
  *
  * Offsets: wink keeps every character, as each token's preceding whitespace plus its value, so token
  * start offsets are a running sum (checked equal to the input over the whole corpus).
