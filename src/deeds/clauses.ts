@@ -295,8 +295,13 @@ function classifyGroup(tokens: readonly Token[], text: string, g: Group): Clause
       if (c === 'reserve_verb' || c === 'reserve_noun' || w === 'and' || w === 'or' || w === 'an' || w === 'a') runStart--;
       else break;
     }
-    return hasAny(tokens, runStart - 5, runStart, NEGATORS);
+    // "without (any) reservation of", "without excepting": the word right before the run negates it.
+    const without = tokens[runStart - 1]?.w === 'without' || (tokens[runStart - 2]?.w === 'without' && tokens[runStart - 1]?.w === 'any');
+    return without || hasAny(tokens, runStart - 5, runStart, NEGATORS);
   };
+  // "no oil, gas or minerals are reserved", "the oil and gas are not excepted": a negator on the substances
+  // themselves or between them and the passive cue.
+  const passiveNegated = (cueAt: number): boolean => NEGATORS.has(tokens[g.from - 1]?.w ?? '') || hasAny(tokens, g.to + 1, cueAt, NEGATORS);
   // Prior markers count between the cue and the substances or just after them ("the oil and gas heretofore
   // reserved"), not anywhere in a long sentence.
   const priorFrom = nearest !== undefined ? nearest.index - 2 : g.from;
@@ -402,7 +407,7 @@ function classifyGroup(tokens: readonly Token[], text: string, g: Group): Clause
     strength = 0.6;
     rules.push('recital_being');
   } else if (postCue !== undefined) {
-    if (!postCue.notPassed && negated(postCue.index)) return undefined;
+    if (!postCue.notPassed && (negated(postCue.index) || passiveNegated(postCue.index))) return undefined;
     clauseType = postCue.prior ? 'prior_reservation' : 'new_reservation';
     strength = 0.7; // no operative word before the substances: a notation more often than a reservation
     cueIndex = postCue.index;

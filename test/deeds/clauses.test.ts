@@ -100,6 +100,19 @@ test('a negated reservation is not a reservation', () => {
   assert.deepEqual(oilGasTypes(text), []);
 });
 
+test('"without reservation" and "no oil or gas is reserved" are not reservations, of oil and gas or of minerals', () => {
+  const negatives = [
+    'This conveyance is made without reservation of the oil and gas underlying said land.',
+    'This deed is given without any reservation of minerals whatsoever.',
+    'No oil, gas or minerals are reserved or excepted by this deed.',
+    'The oil and gas underlying the tract are not reserved by the Grantors.',
+  ];
+  for (const text of negatives) assert.deepEqual(extractClauses(text), [], `${text}\n got ${JSON.stringify(extractClauses(text))}`);
+  // The same words with the reservation made still count.
+  assert.deepEqual(oilGasTypes('This conveyance is made with a reservation of the oil and gas underlying said land.'), ['new_reservation']);
+  assert.deepEqual(oilGasTypes('All oil and gas underlying the tract are reserved by the Grantors.'), ['prior_reservation']);
+});
+
 test('quotes are verbatim substrings of the page text with correct offsets', () => {
   const texts = [
     CLEAN_RESERVATION,
