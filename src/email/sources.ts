@@ -168,12 +168,15 @@ async function* readDirectory(dir: string, options: SourceOptions): AsyncGenerat
   }
 }
 
-/** Reads up to `bytes` bytes from `position` with synchronous calls; returns the bytes and the file size. */
-function readSyncRange(path: string, position: number, bytes: number): { data: Buffer; size: number } {
+/**
+ * Reads up to `bytes` bytes from `position` with synchronous calls; returns the bytes and the file size.
+ * `bytes` may depend on the file's size (known only once the file is open).
+ */
+function readSyncRange(path: string, position: number, bytes: number | ((size: number) => number)): { data: Buffer; size: number } {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
-    const want = Math.max(0, Math.min(bytes, size - position));
+    const want = Math.max(0, Math.min(typeof bytes === 'number' ? bytes : bytes(size), size - position));
     const data = Buffer.allocUnsafe(want);
     let got = 0;
     while (got < want) {
@@ -192,10 +195,12 @@ async function* readFileMessages(path: string, options: SourceOptions): AsyncGen
   const withContent = options.withContent ?? true;
   const smallFile = Math.min(options.smallFileBytes ?? 1024 * 1024, maxBytes);
   try {
-    // One synchronous read covers every small file (and tells the size of a big one).
-    const first = readSyncRange(path, 0, withContent ? smallFile + 1 : 5);
+    // One synchronous read covers every small file (and tells the size of a big one). Without content a
+    // small file is still read whole: if it starts like an mbox (as SpamAssassin's files do) it is split
+    // in memory, ~4x cheaper than streaming it. Of a big file only the first line's start is needed.
+    const first = readSyncRange(path, 0, (size) => (withContent || size <= smallFile ? smallFile + 1 : 5));
     const size = first.size;
-    const whole = withContent && size <= smallFile ? first.data : null;
+    const whole = size <= smallFile ? first.data : null;
     const mbox = startsWithFrom(first.data);
     if (!mbox) {
       let raw: Buffer = Buffer.alloc(0);

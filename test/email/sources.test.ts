@@ -95,6 +95,10 @@ test('the per-message byte cap truncates inside an mbox and for single files, an
   // Enumeration without content still gives sizes and refs.
   const refs = messages(await collect(dir, { withContent: false }));
   assert.deepEqual(refs.map((m) => [m.id, m.size, m.raw.length]), items.map((m) => [m.id, m.size, 0]));
+  assert.deepEqual(refs.map((m) => m.ref), items.map((m) => m.ref));
+  // ... and the same refs whether a file is split in memory or streamed.
+  const streamedRefs = messages(await collect(dir, { withContent: false, smallFileBytes: 16 }));
+  assert.deepEqual(streamedRefs.map((m) => m.ref), refs.map((m) => m.ref));
 }));
 
 test('a maildir tree: new/ and cur/ read, tmp/ skipped, Maildir++ subfolders followed', withTempDir(async (dir) => {
