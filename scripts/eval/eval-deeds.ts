@@ -17,6 +17,7 @@ import { dirname, join, resolve } from 'node:path';
 import { ocrFolderWithKeel } from './ocr-with-keel.js';
 import { decisionDifferences, evaluateDocuments, formatReport, metrics, stratifiedHalves, type LabelledDocument } from '../../src/deeds/evaluation.js';
 import { detectDeedStarts } from '../../src/deeds/boundaries.js';
+import { evaluateBookBoundaries, formatBookBoundaries } from '../../src/deeds/boundary-evaluation.js';
 import type { PolicyName } from '../../src/deeds/types.js';
 
 function usage(message: string): never {
@@ -109,6 +110,8 @@ reports.push(
   `## deed boundaries: ${splits.length} of ${docs.length} files split into several instruments (${boundaryMs.toFixed(0)} ms)\n` +
     splits.map((x) => `  - ${x.file}: ${x.ranges.map((r) => `${r.startPage}-${r.endPage} (${r.startCue})`).join(', ')}`).join('\n'),
 );
+// The same files back to back, as a deed book holds them: does multi_deed find each one's page range?
+reports.push(formatBookBoundaries(evaluateBookBoundaries(docs)));
 const pageCount = docs.reduce((n, d) => n + d.pages.length, 0);
 process.stdout.write(`# deed evaluation: ${args.dir} (split ${args.split}, ${docs.length} documents, ${pageCount} pages)\n\n`);
 process.stdout.write(reports.join('\n\n') + '\n');

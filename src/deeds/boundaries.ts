@@ -7,6 +7,14 @@
  * Book ... this day") or a blank page. A split needs an opening that is either strong by itself or follows
  * a close, so the "Deed Book 12 page 34" running header of every recorded page does not split a deed.
  *
+ * Titles and formal openings are often lost on real scans (stamps over them, decorative type, a cover sheet
+ * first), so the body of the page counts too: every deed has one operative granting clause ("does hereby
+ * grant and convey", "by these presents do grant, bargain, sell") and one "Witnesseth". A granting clause
+ * is an opening by itself after any close, and a second granting clause or "Witnesseth" in what is taken
+ * to be one instrument starts the next one. (On a book made of the 41 dev deeds back to back, page ranges
+ * found exactly: 5 of 41 from titles and openings alone, 19 with the granting clause; the rest have no
+ * cue a page-level reader can see, or a second granting sentence inside one deed.)
+ *
  * Each page is looked at once, through a bounded head and tail window: time is linear in the number of
  * pages and the loop always ends (the original splitter did not). `DeedBoundaryTracker` does the same page
  * by page for streaming callers.
@@ -54,11 +62,22 @@ const CLOSING: Cue[] = [
   { name: 'commission_expires', weight: 1, pattern: /\bcommission expires\b|\bnotary public\b/ },
 ];
 
+/**
+ * The operative words of a conveyance, present tense ("the said grantor does hereby grant", "do give, grant,
+ * bargain", "by these presents do grant"), on the canonical word stream. Recitals ("granted and conveyed
+ * unto", "good right to bargain and sell") do not match.
+ */
+const GRANTING_CLAUSE = /\b(?:do|does|doth|doe|dees|dose)(?: hereby| now| by these presents)?(?: give)? grant\b|\bby these presents do (?:give )?grant\b/;
+const WITNESSETH = /\bwitnesseth\b/;
+
 export interface PageBoundaryFeatures {
   page: number;
   blank: boolean;
   opening: { weight: number; cue: string };
   closing: { weight: number; cue: string };
+  /** Words an instrument has once: its granting clause, its "Witnesseth". */
+  granting: boolean;
+  witnesseth: boolean;
 }
 
 function strongest(canon: string, cues: readonly Cue[]): { weight: number; cue: string } {
@@ -73,18 +92,26 @@ export function pageBoundaryFeatures(page: number, text: string): PageBoundaryFe
   const blank = letters < 40;
   const tail = tokenize(text.slice(Math.max(0, text.length - TAIL_CHARS))).canon;
   let opening = { weight: 0, cue: '' };
+  let granting = false;
+  let witnesseth = false;
   if (!blank) {
     const lines = text.slice(0, HEAD_CHARS).split(/\r?\n/).filter((l) => /[A-Za-z]/.test(l)).slice(0, HEAD_LINES);
     for (const line of lines) {
       const hit = strongest(tokenize(line).canon, OPENING);
       if (hit.weight > opening.weight) opening = hit;
     }
+    const body = tokenize(text).canon;
+    granting = GRANTING_CLAUSE.test(body);
+    witnesseth = WITNESSETH.test(body);
+    if (granting && opening.weight < 2) opening = { weight: 2, cue: 'granting_clause' };
   }
   return {
     page,
     blank,
     opening,
     closing: blank ? { weight: 0, cue: '' } : strongest(tail, CLOSING),
+    granting,
+    witnesseth,
   };
 }
 
@@ -95,25 +122,34 @@ export function pageBoundaryFeatures(page: number, text: string): PageBoundaryFe
 export class DeedBoundaryTracker {
   private current: DeedRange | undefined;
   private prev: PageBoundaryFeatures | undefined;
+  /** What the current instrument has already had once. */
+  private seen = { granting: false, witnesseth: false };
 
   push(page: number, text: string): DeedRange | undefined {
     const f = pageBoundaryFeatures(page, text);
     let finished: DeedRange | undefined;
     if (this.current === undefined) {
       this.current = { startPage: page, endPage: page, startCue: 'file_start' };
+      this.seen = { granting: f.granting, witnesseth: f.witnesseth };
     } else {
       const prev = this.prev!;
       const closedBefore = prev.blank || prev.closing.weight >= 2;
-      const opens =
+      const opensByCue =
         !f.blank &&
         (f.opening.weight >= 3 ||
           (f.opening.weight >= 2 && (closedBefore || prev.closing.weight >= 1)) ||
           (f.opening.weight >= 1 && closedBefore && !prev.blank) ||
           (f.opening.weight >= 1 && prev.blank && this.current.endPage > this.current.startPage));
-      if (opens) {
+      // Each counted apart: "Witnesseth" on page 1 and the granting clause after long recitals on page 2 is one deed.
+      const opensByRepeat = !opensByCue && !f.blank && ((f.granting && this.seen.granting) || (f.witnesseth && this.seen.witnesseth));
+      if (opensByCue || opensByRepeat) {
         finished = this.current;
-        this.current = { startPage: page, endPage: page, startCue: f.opening.cue };
-      } else this.current.endPage = page;
+        this.current = { startPage: page, endPage: page, startCue: opensByRepeat ? 'second_granting_clause' : f.opening.cue };
+        this.seen = { granting: f.granting, witnesseth: f.witnesseth };
+      } else {
+        this.current.endPage = page;
+        this.seen = { granting: this.seen.granting || f.granting, witnesseth: this.seen.witnesseth || f.witnesseth };
+      }
     }
     this.prev = f;
     return finished;
@@ -123,6 +159,7 @@ export class DeedBoundaryTracker {
     const last = this.current;
     this.current = undefined;
     this.prev = undefined;
+    this.seen = { granting: false, witnesseth: false };
     return last;
   }
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DeedBoundaryTracker, detectDeedStarts } from '../../src/deeds/boundaries.js';
+import { evaluateBookBoundaries, formatBookBoundaries } from '../../src/deeds/boundary-evaluation.js';
 
 // Synthetic instruments written for these tests.
 const filler = (n: number): string =>
@@ -89,4 +90,63 @@ test('the streaming tracker gives the same ranges as the batch function', () => 
       [3, 5],
     ],
   );
+});
+
+// Deeds whose title and formal opening did not survive the scan: the body still has the granting clause.
+const untitledDeed = (grantor: string): string =>
+  `${filler(3)}\n${grantor}, of Green County, Grantor, in consideration of Ten Dollars paid by Richard Roe, Grantee,\n` +
+  `does hereby grant, bargain, sell and convey unto the said Grantee the following land:\n${filler(8)}`;
+const acknowledgement = `${filler(8)}\nBefore me personally appeared the Grantor and acknowledged the same.\nMy commission expires June 1, 1960. Notary Public`;
+
+test('a granting clause opens a deed after a close, and a second one opens the next deed', () => {
+  const pages = [
+    untitledDeed('John Doe'), // 1
+    middle, // 2
+    acknowledgement, // 3: a weak close
+    untitledDeed('Mary Major'), // 4: granting clause after a close
+    untitledDeed('Peter Poe'), // 5: a second granting clause in what would be one deed
+    middle, // 6
+  ].map((text, i) => ({ page: i + 1, text }));
+  const ranges = detectDeedStarts(pages);
+  assert.deepEqual(
+    ranges.map((r) => [r.startPage, r.endPage, r.startCue]),
+    [
+      [1, 3, 'file_start'],
+      [4, 4, 'granting_clause'],
+      [5, 6, 'second_granting_clause'],
+    ],
+  );
+});
+
+test('"Witnesseth" on one page and the granting clause after long recitals on the next are one deed', () => {
+  const recitals = `WITNESSETH: WHEREAS the Circuit Court of Marshall County by its order appointed the Grantors special commissioners;\n${filler(14)}`;
+  const granting = `NOW THEREFORE the said Grantors, as special commissioners, do hereby grant and convey unto the Grantee\n${filler(10)}`;
+  const pages = [recitals, granting, middle, recorderPage].map((text, i) => ({ page: i + 1, text }));
+  assert.deepEqual(
+    detectDeedStarts(pages).map((r) => [r.startPage, r.endPage]),
+    [[1, 4]],
+  );
+  // A recital of an earlier grant is not a granting clause.
+  const recital = `${filler(3)}\nBEING the same premises which Mary Major granted and conveyed unto the Grantor by deed recorded in Deed Book 12, page 3.\n${filler(3)}`;
+  assert.deepEqual(
+    detectDeedStarts([untitledDeed('John Doe'), recital, acknowledgement].map((text, i) => ({ page: i + 1, text }))).map((r) => [r.startPage, r.endPage]),
+    [[1, 3]],
+  );
+});
+
+test('the book evaluation compares detected ranges with the files put back to back', () => {
+  const doc = (file: string, texts: string[]) => ({ file, pages: texts.map((text, i) => ({ page: i + 1, text })) });
+  const result = evaluateBookBoundaries([
+    doc('a.pdf', [deedOpening('WARRANTY DEED'), middle, recorderPage]),
+    doc('b.pdf', [untitledDeed('Mary Major'), acknowledgement]),
+    doc('c.pdf', [middle, middle]), // no cue at all: merged into b
+    doc('d.pdf', [knowAllMen, middle, knowAllMen]), // a second instrument inside the file
+  ]);
+  assert.equal(result.files, 4);
+  assert.equal(result.pages, 10);
+  assert.equal(result.startsFound, 3);
+  assert.equal(result.exactRanges, 1); // a.pdf only: b runs on into c, d is split
+  assert.deepEqual(result.missed, [{ file: 'c.pdf', bookPage: 6 }]);
+  assert.deepEqual(result.extra, [{ file: 'd.pdf', bookPage: 10, filePage: 3, cue: 'know_all_men' }]);
+  assert.match(formatBookBoundaries(result), /exact page range: 1 of 4/);
 });

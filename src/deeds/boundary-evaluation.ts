@@ -1,0 +1,73 @@
+/**
+ * How well multi_deed mode finds deeds in a book: labelled single-deed files are put back to back into one
+ * page sequence (as a county deed book holds them), the boundary detector runs over it, and its ranges are
+ * compared with the files' own ranges. Pure; `npm run eval:deeds` prints what it returns.
+ */
+import { detectDeedStarts } from './boundaries.js';
+import type { PageText } from './types.js';
+
+export interface BookDocument {
+  file: string;
+  pages: readonly PageText[];
+}
+
+export interface BookBoundaryResult {
+  files: number;
+  pages: number;
+  /** Ranges the detector found. */
+  detected: number;
+  /** Files whose first page starts a detected range. */
+  startsFound: number;
+  /** Files whose whole page range is exactly one detected range. */
+  exactRanges: number;
+  /** Files whose first page was not found as a start, with what that page was. */
+  missed: { file: string; bookPage: number }[];
+  /** Detected starts inside a file (its own page number given): a second instrument in the file, or a false split. */
+  extra: { file: string; bookPage: number; filePage: number; cue: string }[];
+}
+
+export function evaluateBookBoundaries(docs: readonly BookDocument[]): BookBoundaryResult {
+  const book: { page: number; text: string }[] = [];
+  const owner: { file: string; filePage: number }[] = [];
+  const truth: { file: string; start: number; end: number }[] = [];
+  for (const doc of docs) {
+    if (doc.pages.length === 0) continue;
+    const start = book.length + 1;
+    doc.pages.forEach((p, i) => {
+      book.push({ page: book.length + 1, text: p.text });
+      owner.push({ file: doc.file, filePage: i + 1 });
+    });
+    truth.push({ file: doc.file, start, end: book.length });
+  }
+  const ranges = detectDeedStarts(book);
+  const startsAt = new Map(ranges.map((r) => [r.startPage, r]));
+  const fileStarts = new Set(truth.map((t) => t.start));
+  let startsFound = 0;
+  let exactRanges = 0;
+  const missed: BookBoundaryResult['missed'] = [];
+  for (const t of truth) {
+    const range = startsAt.get(t.start);
+    if (range === undefined) {
+      missed.push({ file: t.file, bookPage: t.start });
+      continue;
+    }
+    startsFound++;
+    if (range.endPage === t.end) exactRanges++;
+  }
+  const extra = ranges
+    .filter((r) => !fileStarts.has(r.startPage))
+    .map((r) => ({ file: owner[r.startPage - 1]!.file, bookPage: r.startPage, filePage: owner[r.startPage - 1]!.filePage, cue: r.startCue }));
+  return { files: truth.length, pages: book.length, detected: ranges.length, startsFound, exactRanges, missed, extra };
+}
+
+export function formatBookBoundaries(result: BookBoundaryResult): string {
+  const lines = [
+    `## multi_deed on a book of the ${result.files} files back to back (${result.pages} pages)`,
+    `deeds found with their exact page range: ${result.exactRanges} of ${result.files}; file starts found: ${result.startsFound}; ranges detected: ${result.detected}`,
+    `starts missed (${result.missed.length}):`,
+    ...result.missed.map((m) => `  - ${m.file} (book page ${m.bookPage})`),
+    `starts inside a file (${result.extra.length}): a second instrument on the recorded pages, or a false split`,
+    ...result.extra.map((e) => `  - ${e.file} page ${e.filePage} (${e.cue})`),
+  ];
+  return lines.join('\n');
+}
