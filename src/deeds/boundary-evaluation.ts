@@ -4,11 +4,14 @@
  * compared with the files' own ranges. Pure; `npm run eval:deeds` prints what it returns.
  */
 import { detectDeedStarts } from './boundaries.js';
-import type { PageText } from './types.js';
+import { decideDocument } from './decision.js';
+import type { PageText, PolicyName } from './types.js';
 
 export interface BookDocument {
   file: string;
   pages: readonly PageText[];
+  /** Has an oil and gas reservation (the file's label). */
+  label: boolean;
 }
 
 export interface BookBoundaryResult {
@@ -24,28 +27,35 @@ export interface BookBoundaryResult {
   missed: { file: string; bookPage: number }[];
   /** Detected starts inside a file (its own page number given): a second instrument in the file, or a false split. */
   extra: { file: string; bookPage: number; filePage: number; cue: string }[];
+  /** Files whose label matches the decision on the detected deed that holds the file's first page. */
+  decisionsRight: number;
+  policy: PolicyName;
 }
 
-export function evaluateBookBoundaries(docs: readonly BookDocument[]): BookBoundaryResult {
-  const book: { page: number; text: string }[] = [];
+export function evaluateBookBoundaries(docs: readonly BookDocument[], policy: PolicyName = 'balanced'): BookBoundaryResult {
+  const book: PageText[] = [];
   const owner: { file: string; filePage: number }[] = [];
-  const truth: { file: string; start: number; end: number }[] = [];
+  const truth: { file: string; label: boolean; start: number; end: number }[] = [];
   for (const doc of docs) {
     if (doc.pages.length === 0) continue;
     const start = book.length + 1;
     doc.pages.forEach((p, i) => {
-      book.push({ page: book.length + 1, text: p.text });
+      book.push({ ...p, page: book.length + 1 });
       owner.push({ file: doc.file, filePage: i + 1 });
     });
-    truth.push({ file: doc.file, start, end: book.length });
+    truth.push({ file: doc.file, label: doc.label, start, end: book.length });
   }
   const ranges = detectDeedStarts(book);
   const startsAt = new Map(ranges.map((r) => [r.startPage, r]));
   const fileStarts = new Set(truth.map((t) => t.start));
   let startsFound = 0;
   let exactRanges = 0;
+  let decisionsRight = 0;
   const missed: BookBoundaryResult['missed'] = [];
   for (const t of truth) {
+    // multi_deed reports each detected deed: the one that holds this file's first page answers for the file.
+    const holder = ranges.find((r) => r.startPage <= t.start && t.start <= r.endPage)!;
+    if (decideDocument(book.slice(holder.startPage - 1, holder.endPage), policy).hasReservation === t.label) decisionsRight++;
     const range = startsAt.get(t.start);
     if (range === undefined) {
       missed.push({ file: t.file, bookPage: t.start });
@@ -57,13 +67,14 @@ export function evaluateBookBoundaries(docs: readonly BookDocument[]): BookBound
   const extra = ranges
     .filter((r) => !fileStarts.has(r.startPage))
     .map((r) => ({ file: owner[r.startPage - 1]!.file, bookPage: r.startPage, filePage: owner[r.startPage - 1]!.filePage, cue: r.startCue }));
-  return { files: truth.length, pages: book.length, detected: ranges.length, startsFound, exactRanges, missed, extra };
+  return { files: truth.length, pages: book.length, detected: ranges.length, startsFound, exactRanges, missed, extra, decisionsRight, policy };
 }
 
 export function formatBookBoundaries(result: BookBoundaryResult): string {
   const lines = [
     `## multi_deed on a book of the ${result.files} files back to back (${result.pages} pages)`,
     `deeds found with their exact page range: ${result.exactRanges} of ${result.files}; file starts found: ${result.startsFound}; ranges detected: ${result.detected}`,
+    `decision of the deed that holds each file's first page (${result.policy}) matches the file's label: ${result.decisionsRight} of ${result.files}`,
     `starts missed (${result.missed.length}):`,
     ...result.missed.map((m) => `  - ${m.file} (book page ${m.bookPage})`),
     `starts inside a file (${result.extra.length}): a second instrument on the recorded pages, or a false split`,

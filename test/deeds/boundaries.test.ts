@@ -135,11 +135,12 @@ test('"Witnesseth" on one page and the granting clause after long recitals on th
 });
 
 test('the book evaluation compares detected ranges with the files put back to back', () => {
-  const doc = (file: string, texts: string[]) => ({ file, pages: texts.map((text, i) => ({ page: i + 1, text })) });
+  const doc = (file: string, texts: string[], label = false) => ({ file, label, pages: texts.map((text, i) => ({ page: i + 1, text })) });
+  const reservation = `${filler(3)}\nEXCEPTING AND RESERVING unto the Grantor all the oil and gas underlying said land.\n${filler(3)}`;
   const result = evaluateBookBoundaries([
     doc('a.pdf', [deedOpening('WARRANTY DEED'), middle, recorderPage]),
     doc('b.pdf', [untitledDeed('Mary Major'), acknowledgement]),
-    doc('c.pdf', [middle, middle]), // no cue at all: merged into b
+    doc('c.pdf', [middle, reservation], true), // no cue at all: merged into b, whose decision it then answers
     doc('d.pdf', [knowAllMen, middle, knowAllMen]), // a second instrument inside the file
   ]);
   assert.equal(result.files, 4);
@@ -148,5 +149,7 @@ test('the book evaluation compares detected ranges with the files put back to ba
   assert.equal(result.exactRanges, 1); // a.pdf only: b runs on into c, d is split
   assert.deepEqual(result.missed, [{ file: 'c.pdf', bookPage: 6 }]);
   assert.deepEqual(result.extra, [{ file: 'd.pdf', bookPage: 10, filePage: 3, cue: 'know_all_men' }]);
+  // c's reservation lands in the deed detected for b and c together: right for c, wrong for b; a and d stay negative.
+  assert.equal(result.decisionsRight, 3);
   assert.match(formatBookBoundaries(result), /exact page range: 1 of 4/);
 });
