@@ -12,7 +12,7 @@
  * grant and convey", "by these presents do grant, bargain, sell") and one "Witnesseth". A granting clause
  * is an opening by itself after any close, and a second granting clause or "Witnesseth" in what is taken
  * to be one instrument starts the next one. (On a book made of the 41 dev deeds back to back, `npm run
- * eval:deeds`: page ranges found exactly 5 and starts found 14 from titles and openings alone; 17 and 30
+ * eval:deeds`: page ranges found exactly 5 and starts found 14 from titles and openings alone; 19 and 31
  * with these. The rest have no cue a page-level reader can see, or a second granting sentence inside one
  * deed, such as a grant of chattels.)
  *
@@ -138,16 +138,16 @@ export class DeedBoundaryTracker {
       const opensByCue =
         !f.blank &&
         (f.opening.weight >= 3 ||
-          (f.opening.weight >= 2 && (closedBefore || prev.closing.weight >= 1)) ||
+          // A title or granting clause in an instrument that already has its granting clause starts the next one.
+          (f.opening.weight >= 2 && (closedBefore || prev.closing.weight >= 1 || this.seen.granting)) ||
           (f.opening.weight >= 1 && closedBefore && !prev.blank) ||
           (f.opening.weight >= 1 && prev.blank && this.current.endPage > this.current.startPage));
-      // Each counted apart: "Witnesseth" on page 1 and the granting clause after long recitals on page 2 is one deed.
-      const secondGranting = f.granting && this.seen.granting;
-      const opensByRepeat = !opensByCue && !f.blank && (secondGranting || (f.witnesseth && this.seen.witnesseth));
+      // Counted apart from the granting clause: "Witnesseth" on page 1 and the granting clause after long
+      // recitals on page 2 is one deed.
+      const opensByRepeat = !opensByCue && !f.blank && f.witnesseth && this.seen.witnesseth;
       if (opensByCue || opensByRepeat) {
         finished = this.current;
-        const cue = opensByCue ? f.opening.cue : secondGranting ? 'second_granting_clause' : 'second_witnesseth';
-        this.current = { startPage: page, endPage: page, startCue: cue };
+        this.current = { startPage: page, endPage: page, startCue: opensByCue ? f.opening.cue : 'second_witnesseth' };
         this.seen = { granting: f.granting, witnesseth: f.witnesseth };
       } else {
         this.current.endPage = page;

@@ -113,7 +113,7 @@ test('a granting clause opens a deed after a close, and a second one opens the n
     [
       [1, 3, 'file_start'],
       [4, 4, 'granting_clause'],
-      [5, 6, 'second_granting_clause'],
+      [5, 6, 'granting_clause'],
     ],
   );
 });
@@ -126,6 +126,9 @@ test('"Witnesseth" on one page and the granting clause after long recitals on th
     detectDeedStarts(pages).map((r) => [r.startPage, r.endPage]),
     [[1, 4]],
   );
+  // A second "Witnesseth" does start another instrument.
+  const again = detectDeedStarts([recitals, middle, recitals].map((text, i) => ({ page: i + 1, text })));
+  assert.deepEqual(again.map((r) => [r.startPage, r.endPage, r.startCue]), [[1, 2, 'file_start'], [3, 3, 'second_witnesseth']]);
   // A recital of an earlier grant is not a granting clause.
   const recital = `${filler(3)}\nBEING the same premises which Mary Major granted and conveyed unto the Grantor by deed recorded in Deed Book 12, page 3.\n${filler(3)}`;
   assert.deepEqual(
