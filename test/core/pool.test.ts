@@ -206,6 +206,24 @@ test('killing the parent with SIGKILL leaves no worker alive', async () => {
   assert.equal(stderr, '', 'the workers leave without a word (no EPIPE, no stack trace)');
 });
 
+test('a worker that replies after its parent was SIGKILLed leaves quietly (EPIPE on the reply)', async () => {
+  const parentScript = new URL('./fixtures/pool-parent.js', import.meta.url);
+  // The worker spins for 1.5 s without yielding, so it learns that its parent is gone only when its
+  // reply fails to write; that failure must end it without an uncaught EPIPE on stderr.
+  const parent = spawn(process.execPath, [parentScript.pathname, 'busy', '1500'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  parent.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const [line] = (await once(parent.stdout!, 'data')) as [Buffer];
+  const { workers } = JSON.parse(line.toString('utf8')) as { workers: number[] };
+  assert.equal(workers.length, 1);
+  await sleep(300); // the task has reached the worker
+  parent.kill('SIGKILL');
+  await once(parent, 'exit');
+  await waitFor(() => !workers.some(isProcessAlive), 5000, 'the orphaned worker to exit');
+  await sleep(200);
+  assert.equal(stderr, '', 'the worker leaves without a word');
+});
+
 test('a worker killed while it starts is replaced: start() still succeeds', async () => {
   const pool = new WorkerPool<TestTask, TestResult>({ handlerModule, size: 2, prewarm: false });
   let killed = 0;
