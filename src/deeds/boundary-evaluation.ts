@@ -23,7 +23,7 @@ export interface BookBoundaryResult {
   startsFound: number;
   /** Files whose whole page range is exactly one detected range. */
   exactRanges: number;
-  /** Files whose first page was not found as a start, with what that page was. */
+  /** Files whose first page was not found as a start, with that page's number in the book. */
   missed: { file: string; bookPage: number }[];
   /** Detected starts inside a file (its own page number given): a second instrument in the file, or a false split. */
   extra: { file: string; bookPage: number; filePage: number; cue: string }[];
