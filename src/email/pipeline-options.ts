@@ -13,8 +13,8 @@ const MiB = 1024 ** 2;
 /**
  * Messages per batch sent to a worker. The benchmark's sweep (bench/emails.ts, BENCHMARKS.md): each
  * task costs the parent a fixed amount (IPC, the pool reading /proc after every task), so small
- * batches pay it per message: the parent spends ~2.2 ms per message at batch 1, ~0.4 ms at 32 and
- * ~0.3 ms at 64, where it flattens. Bigger batches only delay progress a little (64 messages are
+ * batches pay it per message: the parent spends ~0.5 ms per message at batch 1 and ~0.2 ms from 32 on,
+ * where it flattens (the throughput with it). Bigger batches only delay progress a little (64 messages are
  * ~0.2 s of work) and redo more work when a worker is killed mid-batch.
  */
 export const DEFAULT_BATCH_SIZE = 64;
