@@ -90,30 +90,23 @@ function strongest(canon: string, cues: readonly Cue[]): { weight: number; cue: 
 /** Bounded-cost features of one page. */
 export function pageBoundaryFeatures(page: number, text: string): PageBoundaryFeatures {
   const letters = text.replace(/[^A-Za-z]/g, '').length;
-  const blank = letters < 40;
-  const tail = tokenize(text.slice(Math.max(0, text.length - TAIL_CHARS))).canon;
-  let opening = { weight: 0, cue: '' };
-  let granting = false;
-  let witnesseth = false;
-  if (!blank) {
-    const lines = text.slice(0, HEAD_CHARS).split(/\r?\n/).filter((l) => /[A-Za-z]/.test(l)).slice(0, HEAD_LINES);
-    for (const line of lines) {
-      const hit = strongest(tokenize(line).canon, OPENING);
-      if (hit.weight > opening.weight) opening = hit;
-    }
-    const body = tokenize(text).canon;
-    granting = GRANTING_CLAUSE.test(body);
-    witnesseth = WITNESSETH.test(body);
-    if (granting && opening.weight < 2) opening = { weight: 2, cue: 'granting_clause' };
+  if (letters < 40) {
+    return { page, blank: true, opening: { weight: 0, cue: '' }, closing: { weight: 0, cue: '' }, granting: false, witnesseth: false };
   }
-  return {
-    page,
-    blank,
-    opening,
-    closing: blank ? { weight: 0, cue: '' } : strongest(tail, CLOSING),
-    granting,
-    witnesseth,
-  };
+  let opening = { weight: 0, cue: '' };
+  const lines = text.slice(0, HEAD_CHARS).split(/\r?\n/).filter((l) => /[A-Za-z]/.test(l)).slice(0, HEAD_LINES);
+  for (const line of lines) {
+    const hit = strongest(tokenize(line).canon, OPENING);
+    if (hit.weight > opening.weight) opening = hit;
+  }
+  // One reading of the whole page serves the body cues and the tail (its words from TAIL_CHARS before the end).
+  const { tokens, canon, canonStart } = tokenize(text);
+  const granting = GRANTING_CLAUSE.test(canon);
+  const witnesseth = WITNESSETH.test(canon);
+  if (granting && opening.weight < 2) opening = { weight: 2, cue: 'granting_clause' };
+  const tailFrom = tokens.findIndex((t) => t.start >= text.length - TAIL_CHARS);
+  const tail = tailFrom === -1 ? '' : canon.slice(canonStart[tailFrom]);
+  return { page, blank: false, opening, closing: strongest(tail, CLOSING), granting, witnesseth };
 }
 
 /**
