@@ -21,7 +21,7 @@ import { parseByteSize } from '../src/core/memory/size.js';
 import { writeChart, type ChartMarker } from './lib/chart.js';
 import { describeMachine } from './lib/machine.js';
 import { argValue, exitOnHelp, benchOutDir, markdownTable, repoRoot, updateBenchmarksMd, writeBenchFile } from './lib/report.js';
-import { slope } from './lib/series.js';
+import { growthVerdict, slopeWithInterval } from './lib/series.js';
 
 exitOnHelp(`
 Soak: mixed deed and email work through one keel serve, with worker kills and a server restart;
@@ -310,8 +310,8 @@ rmSync(dataDir, { recursive: true, force: true });
 // The trend is read over the second half of the loaded window: the drain that follows winds pools
 // down and would read as a fall in memory that says nothing about growth under load.
 const secondHalf = samples.filter((s) => s.t >= loadEndT / 2 && s.t <= loadEndT);
-const slopePerHour = slope(secondHalf.map((s) => s.t), secondHalf.map((s) => s.treeMb)) * 3600;
-const serverSlopePerHour = slope(secondHalf.map((s) => s.t), secondHalf.map((s) => s.serverMb)) * 3600;
+const treeSlope = slopeWithInterval(secondHalf.map((s) => s.t), secondHalf.map((s) => s.treeMb));
+const serverSlope = slopeWithInterval(secondHalf.map((s) => s.t), secondHalf.map((s) => s.serverMb));
 const peak = Math.max(...samples.map((s) => s.treeMb));
 const recycles = events.filter((e) => e.kind === 'recycle').length;
 const backstopKills = events.filter((e) => e.kind === 'kill').length;
@@ -340,8 +340,8 @@ const chartFiles = await writeChart(
 const rows = [
   ['duration', `${(samples[samples.length - 1]!.t / 60).toFixed(1)} min (submitting for ${durationText}, then draining)`],
   ['peak tree RSS', `${peak.toFixed(0)} MB (budget ${budgetMb} MB): goal <= 512 MB ${peak <= 512 ? 'met' : 'NOT met'}`],
-  ['slope of tree RSS, 2nd half of the loaded window', `${slopePerHour.toFixed(1)} MB/hour: goal < 5 MB/hour ${Math.abs(slopePerHour) < 5 ? 'met' : 'NOT met'}`],
-  ['slope of the server process alone, same window', `${serverSlopePerHour.toFixed(1)} MB/hour`],
+  ['slope of tree RSS, 2nd half of the loaded window', growthVerdict(treeSlope, 5)],
+  ['slope of the server process alone, same window', growthVerdict(serverSlope, 5)],
   ['scanned pages OCR\'d / text-layer pages / emails', `${pages} / ${textLayerPages} / ${messages}`],
   ['jobs submitted / not finished', `${submitted.length} / ${unfinished}`],
   ['units lost / stored twice', `${lost} / ${duplicated} (must be 0 / 0)`],
