@@ -11,10 +11,13 @@
  * first), so the body of the page counts too: every deed has one operative granting clause ("does hereby
  * grant and convey", "by these presents do grant, bargain, sell") and one "Witnesseth". A granting clause
  * is an opening by itself after any close, and a second granting clause or "Witnesseth" in what is taken
- * to be one instrument starts the next one. (On a book made of the 41 dev deeds back to back, `npm run
- * eval:deeds`: page ranges found exactly 5 and starts found 14 from titles and openings alone; 19 and 31
- * with these. The rest have no cue a page-level reader can see, or a second granting sentence inside one
- * deed, such as a grant of chattels.)
+ * to be one instrument starts the next one. Modern recordings carry an e-recording stamp, "Page 1 of n", at
+ * the top of each page; deed books also hold instruments that are not deeds (certificates of transfer,
+ * affidavits of survivorship), found by their titles. (On a book made of the 41 dev deeds back to back, `npm
+ * run eval:deeds`: page ranges found exactly 5 and starts found 14 from titles and openings alone; 19 and 31
+ * with the granting clause and "Witnesseth"; 26 and 35 with stamps and the other instruments' titles. The
+ * rest have no cue a page-level reader can see, or a second granting sentence inside one deed, such as a
+ * grant of chattels.)
  *
  * Each page is looked at once, through a bounded head and tail window: time is linear in the number of
  * pages and the loop always ends (the original splitter did not). `DeedBoundaryTracker` does the same page
@@ -49,7 +52,22 @@ const OPENING: Cue[] = [
   { name: 'this_agreement', weight: 2, pattern: /^(?:[a-z]{1,2} )?this (?:agreement|assignment|conveyance|instrument)(?: is)? (?:made|entered)\b/ },
   { name: 'made_this_day', weight: 1, pattern: /^(?:[a-z]{1,2} )?(?:made|dated) (?:and entered into )?(?:this|the) [a-z0-9]+ (?:day )?(?:of )?[a-z]+/ },
   { name: 'witnesseth', weight: 1, pattern: /\bwitnesseth\b/ },
+  // Other instruments recorded in deed books: a probate court's certificate of transfer, an affidavit of
+  // survivorship. In a body they are recitals ("conveyed by Certificate of Transfer recorded in ..."), so only
+  // a line that is the title, after at most a few stamp fragments ("#8501"), counts.
+  { name: 'certificate_of_transfer', weight: 2, pattern: /^(?:[a-z0-9]{1,5} ){0,3}(?:amended )?certificate (?:for|of) transfer(?: of real estate)?$/ },
+  { name: 'affidavit_title', weight: 2, pattern: /^(?:[a-z0-9]{1,5} ){0,3}affidavit (?:as to |of )?(?:succession|survivorship|heirship|death)\b/ },
 ];
+/** Instruments opened by these cues convey nothing, so they have no granting clause of their own. */
+const NOT_CONVEYANCES = new Set(['certificate_of_transfer', 'affidavit_title']);
+/**
+ * The page counter an e-recording system stamps at the top of every page of an instrument ("Inst. # 2019
+ * 12952 - Page 1 of 6"): page 1 opens an instrument, and a later page continues one. (The count itself is
+ * not trusted to say where the instrument ends: a file may hold only some of its pages.)
+ */
+const PAGE_STAMP = /\bpage ([0-9]{1,3}) of ([0-9]{1,3})\b/;
+/** Lines at the top of a page searched for the page stamp. */
+const STAMP_LINES = 3;
 /** Lines of the page head searched for opening cues. */
 const HEAD_LINES = 40;
 
@@ -79,6 +97,8 @@ export interface PageBoundaryFeatures {
   /** Words an instrument has once: its granting clause, its "Witnesseth". */
   granting: boolean;
   witnesseth: boolean;
+  /** "Page k of n" stamped at the top of the page. */
+  stamp?: { k: number; n: number };
 }
 
 function strongest(canon: string, cues: readonly Cue[]): { weight: number; cue: string } {
@@ -95,10 +115,19 @@ export function pageBoundaryFeatures(page: number, text: string): PageBoundaryFe
   }
   let opening = { weight: 0, cue: '' };
   const lines = text.slice(0, HEAD_CHARS).split(/\r?\n/).filter((l) => /[A-Za-z]/.test(l)).slice(0, HEAD_LINES);
-  for (const line of lines) {
-    const hit = strongest(tokenize(line).canon, OPENING);
+  let stamp: PageBoundaryFeatures['stamp'];
+  for (const [i, line] of lines.entries()) {
+    const lineCanon = tokenize(line).canon;
+    const hit = strongest(lineCanon, OPENING);
     if (hit.weight > opening.weight) opening = hit;
+    const counter = i < STAMP_LINES && stamp === undefined ? PAGE_STAMP.exec(lineCanon) : null;
+    if (counter) {
+      const k = Number(counter[1]);
+      const n = Number(counter[2]);
+      if (k >= 1 && k <= n) stamp = { k, n };
+    }
   }
+  if (stamp?.k === 1) opening = { weight: 3, cue: 'page_one_of_n' };
   // One reading of the whole page serves the body cues and the tail (its words from TAIL_CHARS before the end).
   const { tokens, canon, canonStart } = tokenize(text);
   const granting = GRANTING_CLAUSE.test(canon);
@@ -106,7 +135,7 @@ export function pageBoundaryFeatures(page: number, text: string): PageBoundaryFe
   if (granting && opening.weight < 2) opening = { weight: 2, cue: 'granting_clause' };
   const tailFrom = tokens.findIndex((t) => t.start >= text.length - TAIL_CHARS);
   const tail = tailFrom === -1 ? '' : canon.slice(canonStart[tailFrom]);
-  return { page, blank: false, opening, closing: strongest(tail, CLOSING), granting, witnesseth };
+  return { page, blank: false, opening, closing: strongest(tail, CLOSING), granting, witnesseth, ...(stamp ? { stamp } : {}) };
 }
 
 /**
@@ -125,14 +154,20 @@ export class DeedBoundaryTracker {
     if (this.current === undefined) {
       this.current = { startPage: page, endPage: page, startCue: 'file_start' };
       this.seen = { granting: f.granting, witnesseth: f.witnesseth };
+    } else if (f.stamp !== undefined && f.stamp.k > 1) {
+      // A page its recording stamp counts as page 2 or later of an instrument continues it, whatever titles
+      // or exhibits it shows.
+      this.current.endPage = page;
+      this.seen = { granting: this.seen.granting || f.granting, witnesseth: this.seen.witnesseth || f.witnesseth };
     } else {
       const prev = this.prev!;
       const closedBefore = prev.blank || prev.closing.weight >= 2;
       const opensByCue =
         !f.blank &&
         (f.opening.weight >= 3 ||
-          // A title or granting clause in an instrument that already has its granting clause starts the next one.
-          (f.opening.weight >= 2 && (closedBefore || prev.closing.weight >= 1 || this.seen.granting)) ||
+          // A title or granting clause in an instrument that already has its granting clause (or is not a
+          // conveyance, and so has none to wait for) starts the next one.
+          (f.opening.weight >= 2 && (closedBefore || prev.closing.weight >= 1 || this.seen.granting || NOT_CONVEYANCES.has(this.current.startCue))) ||
           (f.opening.weight >= 1 && closedBefore && !prev.blank) ||
           (f.opening.weight >= 1 && prev.blank && this.current.endPage > this.current.startPage));
       // Counted apart from the granting clause: "Witnesseth" on page 1 and the granting clause after long

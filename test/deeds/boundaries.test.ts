@@ -137,6 +137,50 @@ test('"Witnesseth" on one page and the granting clause after long recitals on th
   );
 });
 
+test('an e-recording page stamp opens an instrument on "Page 1 of n" and keeps its later pages together', () => {
+  const coverSheet =
+    'Inst. # 201900042 - Page 1 of 3\nCounty of Green Recorder of Deeds\nInstrument Number - 201900042\n' +
+    'Recorded On 12/16/2019 At 9:56:03 AM * Total Pages - 3\n* Instrument Type - DEED\nThis is a certification page';
+  const stamped = (k: number, text: string): string => `Inst. # 201900042 - Page ${k} of 3\n${text}`;
+  const pages = [
+    untitledDeed('John Doe'), // 1
+    middle, // 2: no close, so the cover sheet below is the only sign of a new instrument
+    coverSheet, // 3
+    stamped(2, `THIS INDENTURE, made the 1st day of May, 2019, between Ann Able and Ben Baker.\n${filler(10)}`), // 4
+    stamped(3, `EXHIBIT A\nTHIS INDENTURE recorded in Deed Book 77 page 5 describes the land as follows:\n${filler(6)}`), // 5
+    untitledDeed('Peter Poe'), // 6
+  ].map((text, i) => ({ page: i + 1, text }));
+  assert.deepEqual(
+    detectDeedStarts(pages).map((r) => [r.startPage, r.endPage, r.startCue]),
+    [
+      [1, 2, 'file_start'],
+      [3, 5, 'page_one_of_n'],
+      [6, 6, 'granting_clause'],
+    ],
+  );
+});
+
+test('a certificate of transfer or an affidavit of survivorship is an instrument of its own; a recital of one is not', () => {
+  const certificate = `#8501 CERTIFICATE FOR TRANSFER OF REAL ESTATE\nIn the Matter of the Estate of James Kerr, deceased\n${filler(10)}`;
+  const affidavit = `AFFIDAVIT AS TO SUCCESSION UNDER SURVIVORSHIP\nJane Kerr, the Affiant, being first duly sworn, states:\n${filler(10)}`;
+  const pages = [untitledDeed('John Doe'), middle, certificate, affidavit, untitledDeed('Peter Poe')].map((text, i) => ({ page: i + 1, text }));
+  assert.deepEqual(
+    detectDeedStarts(pages).map((r) => [r.startPage, r.endPage, r.startCue]),
+    [
+      [1, 2, 'file_start'],
+      [3, 3, 'certificate_of_transfer'],
+      [4, 4, 'affidavit_title'],
+      // The affidavit conveys nothing, so the granting clause after it opens a deed without waiting for a close.
+      [5, 5, 'granting_clause'],
+    ],
+  );
+  const recital = `${filler(2)}\nBeing the same premises conveyed to the Grantor by\nCertificate of Transfer recorded in Volume 90, page 12.\n${filler(6)}`;
+  assert.deepEqual(
+    detectDeedStarts([untitledDeed('John Doe'), recital].map((text, i) => ({ page: i + 1, text }))).map((r) => [r.startPage, r.endPage]),
+    [[1, 2]],
+  );
+});
+
 test('the book evaluation compares detected ranges with the files put back to back', () => {
   const doc = (file: string, texts: string[], label = false) => ({ file, label, pages: texts.map((text, i) => ({ page: i + 1, text })) });
   const reservation = `${filler(3)}\nEXCEPTING AND RESERVING unto the Grantor all the oil and gas underlying said land.\n${filler(3)}`;
