@@ -18,9 +18,12 @@ import type { DeedPageResult } from './page-result.js';
 const SECOND_READING_BELOW = 0.6;
 const SECOND_READING_DPI = 400;
 /**
- * A page whose earlier attempt's worker died (most often killed over its memory limit: a large
- * photo, read twice) is read once more, lighter: at this DPI and without a second reading. Such a
- * reading is not cached, so a run with more memory still gets the full one.
+ * A page whose earlier attempt's worker died (most often killed over its memory limit while a large
+ * page was read twice) is read again with less: the second attempt reads it once, at the usual DPI,
+ * with no second or block reading; the third also at this DPI. (On the dev deeds, a legal-size
+ * photo's 300-DPI reading peaks near 290 MB of tree RSS and its second reading near 420 MB, over the
+ * 512 MB plan's 362 MB limit; at 200 DPI it read as two words.) Such readings are not cached, so a
+ * run with more memory still gets the full one.
  */
 const LIGHT_READING_DPI = 200;
 
@@ -85,12 +88,13 @@ async function readPage(state: State, task: Extract<DeedTask, { kind: 'page' }>,
     return { page, text: cached.text, textSource: 'ocr', ocrQuality: cached.quality, ocrEngine: state.engineName, cached: true, dpi: cached.dpi, ...added, ms: Date.now() - started, warnings: [] };
   }
   state.engine ??= await createOcrEngine(state.engineName);
-  const light = attempt > 1;
-  let image = source.renderGray(task.pageIndex, light ? Math.min(state.options.dpi, LIGHT_READING_DPI) : state.options.dpi);
+  const retried = attempt > 1;
+  let image = source.renderGray(task.pageIndex, attempt > 2 ? Math.min(state.options.dpi, LIGHT_READING_DPI) : state.options.dpi);
   let ocr = await state.engine.recognize(image);
   collectGarbage();
-  if (light) {
-    const warning = `page ${page} read lighter (${image.dpi} DPI, one reading) after an earlier attempt's worker died, most likely over its memory limit`;
+  if (retried) {
+    const died = attempt > 2 ? `${attempt - 1} earlier attempts' workers died` : "an earlier attempt's worker died";
+    const warning = `page ${page} read lighter (${image.dpi} DPI, one reading) after ${died}, most likely over its memory limit`;
     return { page, text: ocr.text, textSource: 'ocr', ocrQuality: ocr.quality, ocrEngine: state.engineName, cached: false, dpi: image.dpi, reducedReading: true, ms: Date.now() - started, warnings: [...source.takeWarnings(), warning] };
   }
   if (ocr.quality < SECOND_READING_BELOW && state.options.dpi < SECOND_READING_DPI) {

@@ -8,7 +8,7 @@ import { fixturePath } from '../fixtures/paths.js';
 
 const options: DeedHandlerOptions = { ocr: 'native', cacheDir: undefined, dpi: 300, limits: { maxPixels: DEED_RENDER_MAX_PIXELS } };
 
-test('a page retried after its worker died is read lighter, and the result says so', async (t) => {
+test('a page retried after its worker died is read lighter, step by step, and the result says so', async (t) => {
   if (!(await isNativeTesseractAvailable())) return t.skip('the tesseract binary is not installed');
   const state = await handler.init!(options);
   try {
@@ -16,14 +16,20 @@ test('a page retried after its worker died is read lighter, and the result says 
     const context = (attempt: number) => ({ attempt, heartbeat: () => undefined });
     const first = (await handler.handle(task, state, context(1))) as DeedPageResult;
     const retry = (await handler.handle(task, state, context(2))) as DeedPageResult;
+    const lastTry = (await handler.handle(task, state, context(3))) as DeedPageResult;
 
     assert.equal(first.dpi, 300);
     assert.equal(first.reducedReading, undefined);
-    assert.equal(retry.dpi, 200, 'the retry renders at a lower resolution');
-    assert.equal(retry.reducedReading, true);
-    assert.ok(retry.warnings.some((w) => w.includes('read lighter')), 'the page carries a warning');
-    // The lighter reading still reads the deed's reservation clause.
-    assert.match(retry.text.toLowerCase().replace(/\s+/g, ' '), /oil.{0,40}gas/);
+    // The second attempt keeps the resolution and drops the extra readings; the third also lowers the DPI.
+    assert.equal(retry.dpi, 300);
+    assert.equal(retry.addedLines, undefined);
+    assert.equal(lastTry.dpi, 200, 'the last attempt renders at a lower resolution');
+    for (const reduced of [retry, lastTry]) {
+      assert.equal(reduced.reducedReading, true);
+      assert.ok(reduced.warnings.some((w) => w.includes('read lighter')), 'the page carries a warning');
+      // The lighter readings still read the deed's reservation clause.
+      assert.match(reduced.text.toLowerCase().replace(/\s+/g, ' '), /oil.{0,40}gas/);
+    }
   } finally {
     await handler.close!(state);
   }
