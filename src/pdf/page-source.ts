@@ -1,5 +1,5 @@
 // mupdf-runtime must be evaluated before mupdf so that the WASM heap size can be observed.
-import { mupdfHeapBytes } from './mupdf-runtime.js';
+import { MUPDF_HEAP_LIMIT_BYTES, mupdfHeapBytes, takeRefusedHeapGrowth } from './mupdf-runtime.js';
 import * as mupdf from 'mupdf';
 import { fstatSync, openSync, readSync, closeSync } from 'node:fs';
 import { KeelError } from '../core/errors.js';
@@ -80,7 +80,8 @@ function collect(message: string): void {
  * Opens a PDF through a mupdf Stream over a file descriptor: bytes are read on demand, so memory does
  * not grow with file size. Throws KeelError: E_NOT_FOUND, E_NOT_PDF, E_ENCRYPTED, E_DAMAGED,
  * E_NO_PAGES, E_TOO_LARGE, E_IO. Page calls can throw E_DAMAGED (page lost or unreadable),
- * E_TOO_LARGE (renderGray on an absurd page), E_OUT_OF_MEMORY and E_IO.
+ * E_TOO_LARGE (renderGray on an absurd page; any call that needs more than MUPDF_HEAP_LIMIT_BYTES),
+ * E_OUT_OF_MEMORY and E_IO.
  */
 export function openPdf(path: string, limits: PdfLimits = {}): PageSource {
   let fd: number;
@@ -274,6 +275,7 @@ class MupdfPageSource implements PageSource {
   private call<T>(what: string, fn: () => T): T {
     const previous = activeSink;
     activeSink = this.warnings;
+    takeRefusedHeapGrowth();
     try {
       const result = fn();
       this.throwIfIoError();
@@ -282,6 +284,13 @@ class MupdfPageSource implements PageSource {
       this.throwIfIoError();
       if (error instanceof KeelError || error instanceof RangeError) throw error;
       const message = error instanceof Error ? error.message : String(error);
+      if (takeRefusedHeapGrowth()) {
+        const limitMb = MUPDF_HEAP_LIMIT_BYTES / 1024 ** 2;
+        throw new KeelError('E_TOO_LARGE', `${this.path} needs more than the ${limitMb} MB of memory Keel gives the PDF reader (${what}): the file is damaged or built to exhaust memory`, {
+          cause: error,
+          details: { mupdfMessage: message, heapLimitBytes: MUPDF_HEAP_LIMIT_BYTES },
+        });
+      }
       if (/out of memory|malloc|cannot allocate/i.test(message)) {
         throw new KeelError('E_OUT_OF_MEMORY', `mupdf ran out of memory on ${what} of ${this.path}: ${message}`, { cause: error });
       }

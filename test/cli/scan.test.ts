@@ -101,10 +101,13 @@ test('bad PDFs exit 2 with a message that names the problem', async () => {
     ['truncated.pdf', /damaged/, 'E_DAMAGED'],
     ['huge-page.pdf', /inches/, 'E_TOO_LARGE'],
     ['no-pages.pdf', /no pages/, 'E_NO_PAGES'],
+    // Refused inside the worker at mupdf's heap limit, not by killing the worker three times over.
+    ['memory-bomb.pdf', /built to exhaust memory/, 'E_TOO_LARGE'],
   ];
   for (const [file, message, code] of cases) {
     const run = await keel('scan', fixturePath(file));
     assert.equal(run.code, 2, `${file}: ${run.stderr}`);
+    assert.doesNotMatch(run.stderr, /killed/, file);
     assert.match(run.stderr, message, file);
     assert.match(run.stderr, new RegExp(`\\[${code}\\]`), file);
     assert.equal(run.stdout, '', `${file}: nothing on stdout`);

@@ -87,6 +87,7 @@ describe('keel serve, one server for the whole suite', () => {
       ['not-a-pdf.pdf', 'E_NOT_PDF'],
       ['encrypted.pdf', 'E_ENCRYPTED'],
       ['truncated.pdf', 'E_DAMAGED'],
+      ['memory-bomb.pdf', 'E_TOO_LARGE'],
     ] as const) {
       const response = await uploadDeed(server.url, ALICE, fixturePath(file));
       assert.equal(response.status, 202);
