@@ -5,8 +5,8 @@
  * If some other module loaded mupdf earlier, the heap size is simply unknown.
  *
  * The bound: a damaged or hostile PDF of a few KB can make mupdf allocate hundreds of MB (a mangled
- * object number of 7,004,274 makes its repair allocate a 224 MB cross-reference table; found by
- * mutating the test fixtures). The heap, which never shrinks, then pushes its worker over the budget
+ * object number of 7,004,274 makes its repair allocate a cross-reference table of 7 million entries:
+ * the 3 KB test fixture memory-bomb.pdf takes a process to 540 MB RSS; found by mutating the fixtures). The heap, which never shrinks, then pushes its worker over the budget
  * before the pool's monitor can kill it, three times over as the task is retried. So mupdf's memory
  * may not grow past MUPDF_HEAP_LIMIT_BYTES: beyond it the allocation fails inside mupdf, the call
  * throws, and the page source reports E_TOO_LARGE. The largest heap the 41 dev deeds need, every page
