@@ -202,12 +202,16 @@ export function extractEntities(doc: NlpDoc, context: EntityContext): Entity[] {
     }
   }
 
-  // Resolve overlaps: most specific type first, then longer spans, then earlier.
+  // Resolve overlaps: most specific type first, then longer spans, then earlier. Kept spans mark the
+  // characters they cover, so checking a span costs its length, not the number kept so far (a message of
+  // 6,000 dates took 150 ms when each span was compared with every kept one).
   spans.sort((a, b) => RANK[a.type] - RANK[b.type] || b.end - b.start - (a.end - a.start) || a.start - b.start);
   const kept: Span[] = [];
+  const covered = new Uint8Array(text.length);
   for (const span of spans) {
     if (span.end <= span.start) continue;
-    if (kept.some((k) => span.start < k.end && k.start < span.end)) continue;
+    if (covered.subarray(span.start, span.end).includes(1)) continue;
+    covered.fill(1, span.start, span.end);
     kept.push(span);
   }
   kept.sort((a, b) => a.start - b.start);
