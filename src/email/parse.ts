@@ -7,7 +7,7 @@
  * MIME work (multipart, quoted-printable/base64, charsets, encoded words) is postal-mime's; this module
  * adds charset fallbacks, raw 8-bit header repair, limits, HTML to text and quote marking.
  */
-import PostalMime, { decodeWords } from 'postal-mime';
+import PostalMime, { addressParser, decodeWords } from 'postal-mime';
 import type { Address, Email } from 'postal-mime';
 import { decodeUnknown, installCharsetFallback, isKnownCharset, repairC1, sniffCharset, takeCharsetNotes } from './charset.js';
 import { formatDateTime, parseMailDate } from './dates.js';
@@ -284,7 +284,7 @@ function warning(code: string, message: string): EmailWarning {
 }
 
 /** Minimal split used when postal-mime gives up: headers up to the first blank line, the rest as text. */
-function fallbackEmail(raw: Uint8Array): Pick<Email, 'headers' | 'text' | 'subject'> {
+function fallbackEmail(raw: Uint8Array): Pick<Email, 'headers' | 'text' | 'subject' | 'from' | 'to' | 'cc'> {
   const block = headerBlock(raw);
   const headers: Email['headers'] = [];
   for (const line of block.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
@@ -295,8 +295,17 @@ function fallbackEmail(raw: Uint8Array): Pick<Email, 'headers' | 'text' | 'subje
   }
   const bodyStart = Math.min(raw.length, block.length + 2);
   const text = decodeUnknown(raw.subarray(bodyStart, Math.min(raw.length, bodyStart + 4 * 1024 * 1024)));
-  const subject = headers.find((h) => h.key === 'subject')?.value;
-  return subject === undefined ? { headers, text } : { headers, text, subject };
+  const value = (key: string) => headers.find((h) => h.key === key)?.value;
+  // The sender and recipients still count when the MIME structure does not parse (nesting too deep).
+  const addresses = (key: string) => {
+    const field = value(key);
+    return field === undefined ? undefined : addressParser(field);
+  };
+  const subject = value('subject');
+  const [from] = addresses('from') ?? [];
+  const to = addresses('to');
+  const cc = addresses('cc');
+  return { headers, text, ...(subject === undefined ? {} : { subject }), ...(from ? { from } : {}), ...(to ? { to } : {}), ...(cc ? { cc } : {}) };
 }
 
 export async function parseMessage(input: RawMessageInput, options?: Partial<EmailOptions>): Promise<ParseResult> {

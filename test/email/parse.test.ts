@@ -130,6 +130,28 @@ test('malformed MIME: a multipart without its closing boundary keeps its parts a
   assert.ok(codes(m).includes('W_MULTIPART_UNTERMINATED'));
 });
 
+test('MIME nested past the parser\'s depth limit is read as headers and text, sender and recipients kept', async () => {
+  let open = '';
+  let close = '';
+  for (let i = 0; i < 80; i++) {
+    open += `--b${i}\r\nContent-Type: multipart/mixed; boundary=b${i + 1}\r\n\r\n`;
+    close = `--b${i}--\r\n${close}`;
+  }
+  const raw = Buffer.from(
+    'From: Jane Smith <jane@example.com>\r\nTo: Bob <bob@example.org>, carol@example.org\r\nCc: dave@example.net\r\n' +
+      'Subject: Deep\r\nDate: Mon, 14 May 2001 17:37:00 -0700\r\nContent-Type: multipart/mixed; boundary=b0\r\n\r\n' +
+      `${open}--b80\r\nContent-Type: text/plain\r\n\r\nhello from the bottom\r\n--b80--\r\n${close}`,
+  );
+  const m = ok(await parseMessage({ id: 'deep', raw }));
+  assert.ok(codes(m).includes('W_MIME_FALLBACK'));
+  assert.ok(!codes(m).includes('W_MISSING_FROM'));
+  assert.deepEqual(m.from, { name: 'Jane Smith', address: 'jane@example.com' });
+  assert.deepEqual(m.to.map((a) => a.address), ['bob@example.org', 'carol@example.org']);
+  assert.deepEqual(m.cc.map((a) => a.address), ['dave@example.net']);
+  assert.equal(m.subject, 'Deep');
+  assert.match(m.body, /hello from the bottom/);
+});
+
 test('broken headers: stray lines and a bad date still give subject, sender and body', async () => {
   const m = ok(await parseMessage({ id: 'bh', raw: fixture('broken-headers.eml') }));
   assert.equal(m.subject, 'Still readable');
