@@ -44,6 +44,46 @@ function looksLikeHtml(body: string): boolean {
   return /^\s*(?:<!doctype html|<html[\s>]|<body[\s>]|<(?:div|p|table|span|br)\b[^>]*>)/i.test(body) || /<\/(?:p|div|html|body|table)>/i.test(body.slice(0, 20000));
 }
 
+/**
+ * The part of a JSON message that parseJsonMessage reads, at the depth it reads it, so what crosses to
+ * a worker is shallow: a request of 400 KB can nest arrays 200,000 deep, which no process can serialise.
+ * A value of the wrong type is replaced by another of a wrong type, so the worker gives the same
+ * E_INVALID_INPUT it would have given for the original.
+ */
+export function shallowJsonMessage(input: unknown): unknown {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return null;
+  const message = input as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  const scalar = (value: unknown) => (value === undefined || value === null || typeof value === 'string' ? value : false);
+  for (const key of ['subject', 'body', 'date'] as const) if (message[key] !== undefined) out[key] = scalar(message[key]);
+  if (typeof message.id === 'string') out.id = message.id;
+  if (typeof message.html === 'boolean') out.html = message.html;
+  const from = message.from;
+  if (from !== undefined) {
+    if (from !== null && typeof from === 'object' && !Array.isArray(from)) {
+      const f = from as { name?: unknown; address?: unknown };
+      out.from = { ...(typeof f.name === 'string' ? { name: f.name } : {}), address: typeof f.address === 'string' ? f.address : null };
+    } else {
+      out.from = scalar(from);
+    }
+  }
+  if (typeof message.to === 'string') out.to = message.to;
+  else if (Array.isArray(message.to)) out.to = message.to.filter((v): v is string => typeof v === 'string');
+  const headers = message.headers;
+  if (headers !== undefined && headers !== null) {
+    if (typeof headers !== 'object' || Array.isArray(headers)) {
+      out.headers = false;
+    } else {
+      const copy: Record<string, string | (string | null)[] | null> = {};
+      for (const [name, value] of Object.entries(headers as Record<string, unknown>)) {
+        copy[name] = Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v : null)) : typeof value === 'string' ? value : null;
+      }
+      out.headers = copy;
+    }
+  }
+  return out;
+}
+
 export function parseJsonMessage(id: string, input: unknown, options?: Partial<EmailOptions>): ParseResult {
   const opts = resolveEmailOptions(options);
   try {

@@ -132,6 +132,24 @@ test('an error thrown by the handler is an answer: not retried, the worker keeps
   });
 });
 
+test('a task that cannot be serialised fails at once with E_TASK_UNSENDABLE; the worker and the pool carry on', async () => {
+  await withPool({ size: 1, taskTimeoutMs: 400 }, async (pool) => {
+    const worker = pool.pids()[0]!;
+    // 200,000 nested arrays: more than the IPC serialiser's stack can walk.
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    await assert.rejects(pool.run({ op: 'echo', value: deep as number }), (error: { code?: string }) => error.code === 'E_TASK_UNSENDABLE');
+    // The worker never got the task: it is not timed out and killed, and nothing is retried.
+    await sleep(1000);
+    const after = await pool.run({ op: 'echo', value: 7 });
+    assert.equal(after.value, 7);
+    assert.equal(after.pid, worker);
+    assert.equal(pool.stats().kills, 0);
+    assert.equal(pool.stats().retried, 0);
+    assert.equal(pool.stats().failed, 1);
+  });
+});
+
 test('workers are replaced after maxTasksPerWorker, with a prewarmed successor', async () => {
   await withPool({ size: 1, maxTasksPerWorker: 5, prewarm: true }, async (pool) => {
     const results: TestResult[] = [];

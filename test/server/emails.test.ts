@@ -150,6 +150,20 @@ describe('email routes on a real server', () => {
     }
   });
 
+  test('JSON nested far too deep to pass to a worker is refused per message; the server keeps serving', async () => {
+    // 400 KB of brackets: a message that is an array 100,000 deep, and one whose subject is.
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    const body = `[${deep}, {"subject": ${deep}, "body": "x"}, {"id": "fine", "subject": "Still here", "body": "Can you call me?"}]`;
+    const response = await call('/v1/emails/analyze', K1, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    assert.equal(response.status, 200);
+    const { results } = (await response.json()) as { results: AnalysisResult[] };
+    assert.deepEqual(results.map((r) => [r.id, r.ok, r.ok ? '' : r.code]), [['0', false, 'E_INVALID_INPUT'], ['1', false, 'E_INVALID_INPUT'], ['fine', true, '']]);
+    assert.ok(!results[1]!.ok && /"subject" must be a string/.test(results[1]!.message));
+    const again = await call('/v1/emails/analyze', K1, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"subject": "After", "body": "hello"}' });
+    assert.equal(again.status, 200);
+    assert.equal(pool.current?.stats().kills, 0, 'no worker was timed out or killed');
+  });
+
   test('too many messages or too many bytes: 413 that points to the mailbox upload', async () => {
     const many = Array.from({ length: ANALYZE_MAX_MESSAGES + 1 }, (_, i) => ({ subject: `s${i}`, body: 'hello' }));
     const tooMany = await call('/v1/emails/analyze', K1, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(many) });

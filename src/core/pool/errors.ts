@@ -8,6 +8,8 @@ export const PoolErrorCode = {
   /** The task's worker died or was killed on every attempt: likely a poison input. */
   taskKilledWorker: 'E_TASK_KILLED_WORKER',
   aborted: 'E_ABORTED',
+  /** The task's payload could not be serialised for a worker (nested too deep, a function, ...). */
+  unsendable: 'E_TASK_UNSENDABLE',
 } as const;
 
 export function queueFullError(maxQueue: number): KeelError {
@@ -30,4 +32,9 @@ export function taskKilledWorkerError(attempts: number, lastReason: string): Kee
     `the task was given up after ${attempts} attempt${attempts === 1 ? '' : 's'}: each time its worker died or was killed (last: ${lastReason})`,
     { details: { attempts, lastReason } },
   );
+}
+
+export function unsendableTaskError(cause: unknown): KeelError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new KeelError(PoolErrorCode.unsendable, `the task could not be sent to a worker process: ${reason}`, { cause });
 }

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { KeelError } from '../errors.js';
 import { readParentMap, readTreeRss } from '../memory/proc.js';
-import { abortedError, poolClosedError, queueFullError, taskKilledWorkerError } from './errors.js';
+import { abortedError, poolClosedError, queueFullError, taskKilledWorkerError, unsendableTaskError } from './errors.js';
 import type { WorkerMessage } from './protocol.js';
 import { WorkerProcess } from './worker-process.js';
 
@@ -427,14 +427,28 @@ export class WorkerPool<Payload = unknown, Result = unknown> extends EventEmitte
   private pump(): void {
     if (this.failure) return;
     for (const worker of this.workers) {
+      while (this.queue.length > 0 && worker.state === 'idle') {
+        const task = this.queue.shift()!;
+        if (task.settled) continue;
+        try {
+          worker.startTask(task.id, task.attempts + 1, task.payload);
+        } catch (error) {
+          // Not the worker's fault and not worth a retry: the same payload will not serialise next time.
+          // (Left unhandled, the throw reached the caller, the pool thought the worker busy, and the
+          // task's retry after the silence timeout threw again inside an event handler: the process died.)
+          const failure = unsendableTaskError(error);
+          this.counters.failed++;
+          this.emit('task-failed', { taskId: task.id, code: failure.code, message: failure.message });
+          this.settle(task, failure);
+          this.wakeSpaceWaiters();
+          this.checkDrained();
+          continue;
+        }
+        task.attempts++;
+        this.running.set(task.id, task);
+        this.wakeSpaceWaiters();
+      }
       if (this.queue.length === 0) break;
-      if (worker.state !== 'idle') continue;
-      const task = this.queue.shift()!;
-      if (task.settled) continue;
-      task.attempts++;
-      this.running.set(task.id, task);
-      worker.startTask(task.id, task.attempts, task.payload);
-      this.wakeSpaceWaiters();
     }
   }
 

@@ -69,11 +69,15 @@ export class WorkerProcess extends EventEmitter<{
     if (this.child.connected) this.child.send(message, () => undefined);
   }
 
+  /**
+   * Sends a task. The payload is serialised here, synchronously: one that cannot be (nested too deep
+   * for the serialiser's stack, say) throws before anything is sent, and the worker stays idle.
+   */
   startTask(taskId: number, attempt: number, payload: unknown): void {
+    this.post({ type: 'task', taskId, attempt, payload });
     this.state = 'busy';
     this.currentTaskId = taskId;
     this.lastActivityAt = Date.now();
-    this.post({ type: 'task', taskId, attempt, payload });
   }
 
   /** Graceful: the worker finishes its `close` hook and exits; killed if it lingers. */

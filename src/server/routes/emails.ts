@@ -6,6 +6,7 @@ import { runBatchStream } from '../../email/batch-stream.js';
 import type { EmailTaskItem } from '../../email/batch.js';
 import { DEFAULT_BATCH_SIZE, parseEmailJobOptions } from '../../email/pipeline-options.js';
 import { EMAIL_JOB_KIND } from '../../email/pipeline.js';
+import { shallowJsonMessage } from '../../email/json-input.js';
 import { fileLooksLikeMail } from '../../email/sniff.js';
 import type { AnalysisResult } from '../../email/types.js';
 import { authenticate } from '../auth.js';
@@ -51,7 +52,7 @@ function itemsFromBody(body: unknown): { items: EmailTaskItem[]; raw: boolean } 
   const items = list.map((json, index): EmailTaskItem => {
     const own = (json as { id?: unknown } | null)?.id;
     const id = typeof own === 'string' && own.length > 0 && own.length <= 500 ? own : String(index);
-    return { id, json };
+    return { id, json: shallowJsonMessage(json) };
   });
   return { items, raw: false };
 }
