@@ -62,6 +62,24 @@ export function statusForCode(code: string): number {
   }
 }
 
+/** Clearer words for the limits fastify and its multipart parser enforce. */
+const FRAMEWORK_MESSAGES: Record<string, string> = {
+  FST_FILES_LIMIT: 'send one file per upload, in the field named "file"',
+  FST_FIELDS_LIMIT: 'the upload has too many form fields',
+  FST_PARTS_LIMIT: 'the upload has too many parts',
+};
+
+/**
+ * An error raised by fastify itself (a body, field or parameter limit, a malformed request), in Keel's
+ * own codes, so clients see one scheme: E_TOO_LARGE for 413, E_BAD_REQUEST for other 4xx, else
+ * E_INTERNAL.
+ */
+function frameworkError(error: FastifyError): { code: string; status: number; message: string } {
+  const status = error.statusCode ?? statusForCode(error.code ?? 'E_INTERNAL');
+  const code = status === 413 ? 'E_TOO_LARGE' : status >= 400 && status < 500 ? 'E_BAD_REQUEST' : 'E_INTERNAL';
+  return { code, status, message: (error.code && FRAMEWORK_MESSAGES[error.code]) ?? error.message };
+}
+
 export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
     // Requests are logged by the profiling hooks (with memory); fastify's own logger stays off.
@@ -74,11 +92,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerRequestProfiling(app, deps.logger);
 
   app.setErrorHandler((error: FastifyError, _request, reply) => {
-    const code = isKeelError(error) ? error.code : error.code ?? 'E_INTERNAL';
-    const status = isKeelError(error) ? statusForCode(code) : error.statusCode ?? statusForCode(code);
+    const { code, status, message } = isKeelError(error) ? { code: error.code, status: statusForCode(error.code), message: error.message } : frameworkError(error);
     if (status >= 500) deps.logger.error({ err: error }, 'request failed');
     if (status === 429) void reply.header('retry-after', '30');
-    void reply.code(status).send({ error: { code, message: error.message } });
+    void reply.code(status).send({ error: { code, message } });
   });
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).send({ error: { code: 'E_NOT_FOUND', message: `no route for ${request.method} ${request.url.split('?')[0]}` } });

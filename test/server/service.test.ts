@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
@@ -105,6 +105,16 @@ describe('keel serve, one server for the whole suite', () => {
     const { id } = (await ok.json()) as { id: string };
     const done = await waitForJob(server.url, ALICE, id, (j) => j.status === 'done');
     assert.equal(done.progress.done, 2);
+  });
+
+  test('malformed uploads get Keel codes and plain words, not the framework\'s', async () => {
+    const pdf = new Blob([readFileSync(fixturePath('text-layer.pdf'))], { type: 'application/pdf' });
+    const twoFiles = new FormData();
+    twoFiles.append('file', pdf, 'a.pdf');
+    twoFiles.append('file', pdf, 'b.pdf');
+    const response = await api(server.url, ALICE, '/v1/deeds', { method: 'POST', body: twoFiles });
+    assert.equal(response.status, 413);
+    assert.deepEqual((await json(response)).error, { code: 'E_TOO_LARGE', message: 'send one file per upload, in the field named "file"' });
   });
 
   test('bad options are refused with 400 and nothing queued', async () => {
