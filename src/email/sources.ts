@@ -97,7 +97,9 @@ export async function* readMessages(paths: string | readonly string[], options: 
       continue;
     }
     if (info.isDirectory()) yield* readDirectory(full, options);
-    else yield* readFileMessages(full, options);
+    else if (info.isFile()) yield* readFileMessages(full, options);
+    // A named pipe with no writer would block the read forever; a device has no size to read by.
+    else yield { kind: 'error', id: full, path: full, code: 'E_NOT_FOUND', message: `${full} is not a regular file or a folder (a device, pipe or socket): give a mailbox, a message file or a folder` };
   }
 }
 

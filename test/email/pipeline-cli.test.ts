@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -131,5 +131,12 @@ describe('keel emails, end to end', () => {
     const nothing = await keel([empty, '--no-progress']);
     assert.equal(nothing.code, 2);
     assert.match(nothing.stderr, /no messages found/);
+
+    // A named pipe nobody writes to would block a read forever: it is refused up front.
+    const pipe = join(dir, 'inbox.fifo');
+    execFileSync('mkfifo', [pipe]);
+    const fifo = await keel([pipe, '--no-progress']);
+    assert.equal(fifo.code, 2);
+    assert.match(fifo.stderr, /not a regular file or a folder/);
   });
 });

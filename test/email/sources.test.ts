@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync, symlinkSync } from 'node:fs';
@@ -130,6 +131,11 @@ test('a plain folder tree (Enron style "N." files) is walked recursively in natu
   assert.equal(missing.length, 1);
   assert.equal(missing[0]!.kind === 'error' && missing[0]!.code, 'E_NOT_FOUND');
   assert.equal((await analyzeMessage(missing[0]!)).ok, false);
+  // Named pipes are never opened: inside a folder they are skipped, given by name they are an error.
+  execFileSync('mkfifo', [join(dir, 'inbox', '3.')]);
+  assert.deepEqual(messages(await collect(join(dir, 'inbox'))).map((m) => m.id.slice(dir.length + 1)), ['inbox/1.', 'inbox/2.', 'inbox/10.']);
+  const pipe = await collect(join(dir, 'inbox', '3.'));
+  assert.equal(pipe[0]!.kind === 'error' && pipe[0]!.code, 'E_NOT_FOUND');
 }));
 
 test('mbox reading is streaming: the first message arrives before later chunks are pulled', async () => {

@@ -69,14 +69,21 @@ async function openOutput(path: string | undefined): Promise<Output> {
   return new Output(stream);
 }
 
-/** Every path must exist before any work starts: a typo is bad input, not an empty result. */
+/**
+ * Every path must exist, as a file or a folder, before any work starts: a typo is bad input, not an
+ * empty result, and a named pipe or a device is refused rather than read (a pipe with no writer blocks).
+ */
 async function checkPaths(paths: string[]): Promise<void> {
   for (const path of paths) {
+    let info;
     try {
-      await stat(path);
+      info = await stat(path);
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (error as Error).message;
       throw new KeelError('E_NOT_FOUND', `cannot read ${path}: ${reason}`);
+    }
+    if (!info.isFile() && !info.isDirectory()) {
+      throw new KeelError('E_NOT_FOUND', `cannot read ${path}: not a regular file or a folder (a device, pipe or socket)`);
     }
   }
 }
