@@ -180,7 +180,9 @@ export function readText(text: string): NlpDoc {
 
 function extract(nlp: WinkMethods, text: string): NlpDoc {
   const its = nlp.its;
-  const doc = nlp.readDoc(blankLongRunTails(text));
+  // Tokens are placed in wink's own copy: its blanked runs cannot be mistaken for a later token's text.
+  const input = blankLongRunTails(text);
+  const doc = nlp.readDoc(input);
   const tokens = doc.tokens();
   const values = tokens.out() as string[];
   const spaces = tokens.out(its.precedingSpaces) as string[];
@@ -195,8 +197,8 @@ function extract(nlp: WinkMethods, text: string): NlpDoc {
     const value = values[i]!;
     // Guard against any drift between wink's reconstruction and the input: re-find the token.
     let start = offset;
-    if (!occursAt(text, value, start)) {
-      const found = text.indexOf(value, start);
+    if (!occursAt(input, value, start)) {
+      const found = input.indexOf(value, start);
       if (found !== -1) start = found;
     }
     list[i] = { value, normal: normals[i]!, pos: pos[i]!, type: types[i]!, start, end: start + value.length, stop: stops[i]! };

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { test } from 'node:test';
 import { analyzeMessage } from '../../src/email/analyze.js';
-import { blankLongRunTails } from '../../src/email/nlp.js';
+import { blankLongRunTails, readText } from '../../src/email/nlp.js';
 import { assertWellFormed, fixture, fixturesDir } from './helpers.js';
 
 const FIXTURES = readdirSync(fixturesDir).filter((name) => name.endsWith('.eml')).sort();
@@ -67,6 +67,11 @@ test('wink reads at most 1,024 characters of a run; offsets and the text around 
   assert.match(blanked.slice(4 + 1024), /^ +now$/);
   const short = `a ${'x'.repeat(1024)} b`;
   assert.equal(blankLongRunTails(short), short, 'a run of 1,024 characters is read whole');
+  // Every token sits where its text is, after the blob too, even when the blob holds the same letters.
+  const echo = `to ${'to'.repeat(20_000)} to a to bob@example.org now.`;
+  const doc = readText(echo);
+  for (const token of doc.tokens) assert.equal(echo.slice(token.start, token.end), token.value);
+  assert.equal(doc.tokens.at(-1)!.start, echo.length - 1);
 
   // The analysis around such a blob still works, with offsets into the full text.
   const raw = Buffer.from(
