@@ -120,15 +120,47 @@ export function missProbability(docQuality: number): number {
   return 0.04 + 0.36 * (1 - q) * (1 - q);
 }
 
-/** Collect page evidence for a whole document, each page read with the tail of the one before. */
-export function collectEvidence(pages: readonly PageText[]): PageEvidence[] {
+/**
+ * What the decision needs from one page, without the page's text, so a scan of any length keeps a few
+ * hundred bytes a page (the clauses and their quotes) rather than every page's text until it decides.
+ */
+export interface PageDigest {
+  page: number;
+  /** Length of the text, and its characters that are not white space. */
+  chars: number;
+  nonSpaceChars: number;
+  /** The page's OCR quality, or one estimated from its text. */
+  quality: number;
+  /** classifyPage's evidence, read with the previous page's tail when it was given. */
+  evidence: PageEvidence[];
+  /** "excepting and reserving" followed by words nobody can read. */
+  unreadableClause: boolean;
+}
+
+/** The digest of one page; `previous` is the page before it in the same document, when there is one. */
+export function digestPage(page: PageText, previous?: PageText): PageDigest {
+  const options: ClassifyPageOptions = previous !== undefined && previous.page === page.page - 1 ? { previous: { page: previous.page, text: previous.text } } : {};
+  return {
+    page: page.page,
+    chars: page.text.length,
+    nonSpaceChars: page.text.replace(/\s+/g, '').length,
+    quality: page.ocrQuality ?? estimateOcrQuality(page.text),
+    evidence: classifyPage(page.text, page.page, options),
+    unreadableClause: unreadableReservationCues(page.text).length > 0,
+  };
+}
+
+/** Digests of a document's pages, each page read with the tail of the one before. */
+export function digestPages(pages: readonly PageText[]): PageDigest[] {
   const sorted = [...pages].sort((a, b) => a.page - b.page);
+  return sorted.map((page, i) => digestPage(page, i > 0 ? sorted[i - 1] : undefined));
+}
+
+/** One evidence per clause from the pages' digests (in page order). The digests are not changed. */
+function mergeEvidence(digests: readonly PageDigest[]): PageEvidence[] {
   const byKey = new Map<string, PageEvidence>();
-  for (let i = 0; i < sorted.length; i++) {
-    const p = sorted[i]!;
-    const prev = i > 0 ? sorted[i - 1] : undefined;
-    const options: ClassifyPageOptions = prev !== undefined && prev.page === p.page - 1 ? { previous: { page: prev.page, text: prev.text } } : {};
-    for (const e of classifyPage(p.text, p.page, options)) {
+  for (const digest of digests) {
+    for (const e of digest.evidence) {
       // The same clause seen from two passes (page p alone, then again as the tail of p+1): the later pass
       // read more of it, so it wins.
       const key = `${e.page}:${e.anchorStart}`;
@@ -139,7 +171,8 @@ export function collectEvidence(pages: readonly PageText[]): PageEvidence[] {
   // Several substance groups of one clause ("all oil and gas and all rights to develop the oil and gas")
   // share a quote start: keep one evidence per (page, quote start, type), the longest quote, the best reading.
   const seen = new Map<string, PageEvidence>();
-  for (const e of byKey.values()) {
+  for (const found of byKey.values()) {
+    const e = { ...found, substances: [...found.substances] };
     const k = `${e.page}:${e.start}:${e.clauseType}`;
     const old = seen.get(k);
     if (old === undefined) seen.set(k, e);
@@ -157,11 +190,21 @@ export function collectEvidence(pages: readonly PageText[]): PageEvidence[] {
   return [...seen.values()];
 }
 
+/** Collect page evidence for a whole document, each page read with the tail of the one before. */
+export function collectEvidence(pages: readonly PageText[]): PageEvidence[] {
+  return mergeEvidence(digestPages(pages));
+}
+
 /** Decide one document from its pages under a policy. Pure. */
 export function decideDocument(pages: readonly PageText[], policyName: PolicyName | PolicyOptions = 'balanced'): DocumentDecision {
+  return decideDigests(digestPages(pages), policyName);
+}
+
+/** Decide one document from its pages' digests (in page order) under a policy. Pure. */
+export function decideDigests(pages: readonly PageDigest[], policyName: PolicyName | PolicyOptions = 'balanced'): DocumentDecision {
   const policy = policyFor(policyName);
   const flags = new Set<ReviewFlag>();
-  const totalChars = pages.reduce((n, p) => n + p.text.replace(/\s+/g, '').length, 0);
+  const totalChars = pages.reduce((n, p) => n + p.nonSpaceChars, 0);
   if (pages.length === 0 || totalChars < 40) {
     return {
       // Nothing to read: most such files are blank or non-deed scans. Below both thresholds, flagged for a person.
@@ -178,14 +221,13 @@ export function decideDocument(pages: readonly PageText[], policyName: PolicyNam
   let qSum = 0;
   let wSum = 0;
   for (const p of pages) {
-    const w = p.text.length;
-    qSum += w * (p.ocrQuality ?? estimateOcrQuality(p.text));
-    wSum += w;
+    qSum += p.chars * p.quality;
+    wSum += p.chars;
   }
   const docQuality = wSum === 0 ? 0 : qSum / wSum;
   if (docQuality < 0.6) flags.add('low_ocr_quality');
 
-  const all = collectEvidence(pages);
+  const all = mergeEvidence(pages);
   const counted = all.filter((e) => countsUnderPolicy(e, policy));
   const grey = all.filter((e) => isGrey(e, policy));
   // Only an outright grant ("grant and convey unto the grantee ... the oil and gas") conflicts with a reservation;
@@ -211,7 +253,7 @@ export function decideDocument(pages: readonly PageText[], policyName: PolicyNam
     p = missProbability(docQuality);
     reason = excluded.length > 0 ? `only excluded clauses (${[...new Set(excluded.map((e) => e.clauseType))].join(', ')})` : 'no mineral clause found';
     if (excluded.length > 0) flags.add('only_generic_or_excluded_clauses');
-    if (pages.some((pg) => unreadableReservationCues(pg.text).length > 0)) {
+    if (pages.some((pg) => pg.unreadableClause)) {
       // "excepting and reserving" followed by words no one can read: could be oil and gas, could be a road.
       flags.add('unreadable_clause');
       p = Math.max(p, 0.4);

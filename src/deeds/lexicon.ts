@@ -81,6 +81,8 @@ for (const w of content) {
   list.push(w);
   byLength.set(w.length, list);
 }
+/** No token longer than this is within two edits of a content word. */
+const LONGEST_MATCHABLE = Math.max(...byLength.keys()) + 2;
 
 /** Short substance words whose OCR misreadings are listed explicitly: an edit distance of 1 is too loose at 3-4 letters. */
 const SHORT_VARIANTS: Record<string, string> = {
@@ -130,6 +132,9 @@ export interface LexiconHit {
  */
 export function lookupContent(token: string): LexiconHit | undefined {
   if (content.has(token)) return { word: token, distance: 0 };
+  // Not cached either: the cache is bounded by entries, and a page of run-together text (a 50,000-letter
+  // token) would otherwise keep every such token alive, ~64 KB a page.
+  if (token.length > LONGEST_MATCHABLE) return undefined;
   const cached = lookupCache.get(token);
   if (cached !== undefined) return cached === null ? undefined : cached;
   const hit = searchContent(token);

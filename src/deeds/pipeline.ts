@@ -71,6 +71,11 @@ function allPagesFailed(units: Iterable<{ result: StoredDeedPage }>): { code: st
   return first;
 }
 
+/** The stored pages one by one, straight from the store: the report never holds them all. */
+function* storedPages(units: Iterable<{ result: StoredDeedPage }>): Generator<StoredDeedPage> {
+  for (const unit of units) yield unit.result;
+}
+
 async function runDeedScan(context: JobContext, deps: DeedScanDeps): Promise<DeedScanReport> {
   const { job, signal, logger } = context;
   const options = parseScanOptions(job.options);
@@ -148,7 +153,7 @@ async function runDeedScan(context: JobContext, deps: DeedScanDeps): Promise<Dee
       file: job.inputName ?? path,
       options,
       pagesTotal,
-      pages: [...context.readUnits<StoredDeedPage>()].map((unit) => unit.result),
+      pages: storedPages(context.readUnits<StoredDeedPage>()),
       stoppedEarly: stopped && pagesDone < pagesTotal,
       ocrEngine: engine,
       peakRssMb: peak / 1024 ** 2,
