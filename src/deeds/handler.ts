@@ -5,7 +5,7 @@
  */
 import { KeelError } from '../core/errors.js';
 import { defineHandler } from '../core/pool/handler.js';
-import { openPdf, type PageSource, type PdfLimits } from '../pdf/page-source.js';
+import { isReaderMemoryLimit, openPdf, type PageSource, type PdfLimits, type RenderedPage } from '../pdf/page-source.js';
 import { assessTextLayer } from '../pdf/text-quality.js';
 import type { OcrEngine, OcrEngineName } from '../ocr/engine.js';
 import { MISSED_TEXT_SHARE, missedLines, missedTextShare } from '../ocr/missed-text.js';
@@ -70,6 +70,29 @@ function sourceFor(state: State, path: string): PageSource {
   return state.source;
 }
 
+/**
+ * Renders at `dpi`; a page the PDF reader cannot render there within its memory limit (a huge scan
+ * embedded in the page) is rendered at LIGHT_READING_DPI instead, rather than lost.
+ */
+function renderWithinReaderMemory(source: PageSource, index: number, dpi: number): RenderedPage {
+  try {
+    return source.renderGray(index, dpi);
+  } catch (error) {
+    if (!isReaderMemoryLimit(error) || dpi <= LIGHT_READING_DPI) throw error;
+    return source.renderGray(index, LIGHT_READING_DPI);
+  }
+}
+
+/** The second reading's rendering, or nothing when the PDF reader's memory limit does not allow it. */
+function secondRendering(source: PageSource, index: number): RenderedPage | undefined {
+  try {
+    return source.renderGray(index, SECOND_READING_DPI);
+  } catch (error) {
+    if (isReaderMemoryLimit(error)) return undefined;
+    throw error;
+  }
+}
+
 async function readPage(state: State, task: Extract<DeedTask, { kind: 'page' }>, attempt: number): Promise<DeedPageResult> {
   const started = Date.now();
   const source = sourceFor(state, task.path);
@@ -89,20 +112,24 @@ async function readPage(state: State, task: Extract<DeedTask, { kind: 'page' }>,
   }
   state.engine ??= await createOcrEngine(state.engineName);
   const retried = attempt > 1;
-  let image = source.renderGray(task.pageIndex, attempt > 2 ? Math.min(state.options.dpi, LIGHT_READING_DPI) : state.options.dpi);
+  const wanted = attempt > 2 ? Math.min(state.options.dpi, LIGHT_READING_DPI) : state.options.dpi;
+  let image = renderWithinReaderMemory(source, task.pageIndex, wanted);
   let ocr = await state.engine.recognize(image);
   collectGarbage();
-  if (retried) {
-    const died = attempt > 2 ? `${attempt - 1} earlier attempts' workers died` : "an earlier attempt's worker died";
-    const warning = `page ${page} read lighter (${image.dpi} DPI, one reading) after ${died}, most likely over its memory limit`;
+  if (retried || image.dpi < wanted) {
+    const why = retried
+      ? `after ${attempt > 2 ? `${attempt - 1} earlier attempts' workers died` : "an earlier attempt's worker died"}, most likely over its memory limit`
+      : `because rendering it at ${wanted} DPI needs more memory than the PDF reader may use`;
+    const warning = `page ${page} read lighter (${image.dpi} DPI, one reading) ${why}`;
     return { page, text: ocr.text, textSource: 'ocr', ocrQuality: ocr.quality, ocrEngine: state.engineName, cached: false, dpi: image.dpi, reducedReading: true, ms: Date.now() - started, warnings: [...source.takeWarnings(), warning] };
   }
   if (ocr.quality < SECOND_READING_BELOW && state.options.dpi < SECOND_READING_DPI) {
     // tesseract sometimes reads nothing, or little, from a page it reads well at another
     // resolution (on the dev deeds: empty at 300 DPI, quality 0.82-0.95 at 400). A poor first
-    // reading gets a second one; the better of the two is kept.
-    const retry = source.renderGray(task.pageIndex, SECOND_READING_DPI);
-    if (retry.dpi !== image.dpi) {
+    // reading gets a second one; the better of the two is kept. A page too big for the PDF reader's
+    // memory at that resolution keeps its first reading.
+    const retry = secondRendering(source, task.pageIndex);
+    if (retry !== undefined && retry.dpi !== image.dpi) {
       const second = await state.engine.recognize(retry);
       if (second.quality > ocr.quality) {
         ocr = second;

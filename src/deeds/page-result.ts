@@ -11,7 +11,10 @@ export interface DeedPageResult {
   /** True when the OCR text came from the cache. */
   cached: boolean;
   dpi?: number;
-  /** True when the page was read lighter (lower DPI, one reading) on a retry after its worker died. */
+  /**
+   * True when the page was read lighter (lower DPI, one reading): on a retry after its worker died, or
+   * because the PDF reader's memory limit did not allow the usual resolution.
+   */
   reducedReading?: boolean;
   /** Lines that a second, block-layout reading added because the first reading's layout missed them. */
   addedLines?: number;

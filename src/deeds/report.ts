@@ -162,7 +162,7 @@ export function buildScanReport(input: ReportInput): DeedScanReport {
   const failed = pages.filter((page) => page.text_source === 'failed').length;
   const flags = new Set(deeds.flatMap((deed) => deed.review_flags));
   if (failed > 0) flags.add('pages_failed');
-  // Read at a lower resolution after their worker died: worth a look, or a rerun with more memory.
+  // Read at a lower resolution (after their worker died, or within the PDF reader's memory limit): worth a look.
   if (reduced > 0) flags.add('pages_read_reduced');
   if (readable === 0) flags.add('no_text');
   return {

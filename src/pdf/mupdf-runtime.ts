@@ -10,7 +10,9 @@
  * before the pool's monitor can kill it, three times over as the task is retried. So mupdf's memory
  * may not grow past MUPDF_HEAP_LIMIT_BYTES: beyond it the allocation fails inside mupdf, the call
  * throws, and the page source reports E_TOO_LARGE. The largest heap the 41 dev deeds need, every page
- * rendered at 300 and 400 DPI within the 16 Mpx cap, is 153 MB.
+ * rendered at 300 and 400 DPI within the 16 Mpx cap, is 153 MB. With 192 MB a deed worker stays well
+ * inside its 362 MB limit on the 512 MB plan: a page of 1.8 MB of text layer, the most the limit lets
+ * mupdf extract, peaked the worker at 253 MB; with a 256 MB limit, 2.2 MB of text peaked it at 480 MB.
  */
 interface EmscriptenModuleView {
   HEAPU8?: Uint8Array;
@@ -19,7 +21,7 @@ interface EmscriptenModuleView {
 const holder = globalThis as { $libmupdf_wasm_Module?: EmscriptenModuleView };
 const moduleObject: EmscriptenModuleView = (holder.$libmupdf_wasm_Module ??= {});
 
-export const MUPDF_HEAP_LIMIT_BYTES = 256 * 1024 ** 2;
+export const MUPDF_HEAP_LIMIT_BYTES = 192 * 1024 ** 2;
 const WASM_PAGE_BYTES = 65_536;
 
 let refusedGrowth = false;

@@ -76,6 +76,11 @@ function collect(message: string): void {
   if (activeSink && activeSink.length < MAX_KEPT_WARNINGS) activeSink.push(message);
 }
 
+/** Whether `error` is a page source's refusal to let mupdf's heap grow past MUPDF_HEAP_LIMIT_BYTES. */
+export function isReaderMemoryLimit(error: unknown): boolean {
+  return error instanceof KeelError && error.code === 'E_TOO_LARGE' && error.details?.heapLimitBytes !== undefined;
+}
+
 /**
  * Opens a PDF through a mupdf Stream over a file descriptor: bytes are read on demand, so memory does
  * not grow with file size. Throws KeelError: E_NOT_FOUND, E_NOT_PDF, E_ENCRYPTED, E_DAMAGED,
