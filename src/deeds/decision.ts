@@ -241,7 +241,7 @@ export function decideDigests(pages: readonly PageDigest[], policyName: PolicyNa
   let reason: string;
   if (counted.length > 0) {
     p = 1 - pNo * (1 - missProbability(docQuality));
-    const best = Math.max(...counted.map(clauseSupport));
+    const best = counted.reduce((m, e) => Math.max(m, clauseSupport(e)), 0);
     if (best < 0.6) flags.add('weak_evidence');
     if (conveyOilGas.length > 0) {
       // A grant of oil/gas to the grantee next to a reservation: one of them was probably misread.
@@ -261,7 +261,7 @@ export function decideDigests(pages: readonly PageDigest[], policyName: PolicyNa
     }
     if (grey.length > 0) {
       // The authors' labels treat minerals-only wording mostly, not always, as negative.
-      p = Math.max(p, 0.3 * Math.max(...grey.map(clauseSupport)) / 0.95);
+      p = Math.max(p, (0.3 * grey.reduce((m, e) => Math.max(m, clauseSupport(e)), 0)) / 0.95);
       reason = 'grey zone: minerals reserved without naming oil or gas';
     }
   }

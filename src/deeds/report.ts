@@ -136,7 +136,7 @@ export function buildScanReport(input: ReportInput): DeedScanReport {
     else groups[groups.length - 1]!.push(digest);
     previous = page;
   }
-  const lastPage = input.stoppedEarly ? Math.max(0, ...pages.map((p) => p.page)) : input.pagesTotal;
+  const lastPage = input.stoppedEarly ? pages.reduce((last, p) => Math.max(last, p.page), 0) : input.pagesTotal;
 
   let deeds: DeedReport[];
   if (options.mode === 'page_by_page') {
@@ -158,7 +158,8 @@ export function buildScanReport(input: ReportInput): DeedScanReport {
   const positive = deeds.filter((deed) => deed.has_reservation);
   const hasReservation = positive.length > 0;
   // For the file: as sure as the surest "yes", or, for a "no", as sure as the least sure deed.
-  const confidence = deeds.length === 0 ? 0 : hasReservation ? Math.max(...positive.map((d) => d.confidence)) : Math.min(...deeds.map((d) => d.confidence));
+  // (Folded, not spread: Math.max(...list) overflows the stack past ~150,000 values, a page_by_page book's deeds.)
+  const confidence = deeds.length === 0 ? 0 : hasReservation ? positive.reduce((m, d) => Math.max(m, d.confidence), 0) : deeds.reduce((m, d) => Math.min(m, d.confidence), 1);
   const failed = pages.filter((page) => page.text_source === 'failed').length;
   const flags = new Set(deeds.flatMap((deed) => deed.review_flags));
   if (failed > 0) flags.add('pages_failed');
@@ -177,7 +178,7 @@ export function buildScanReport(input: ReportInput): DeedScanReport {
     stopped_early: input.stoppedEarly,
     has_reservation: hasReservation,
     confidence: round(confidence),
-    reservation_probability: deeds.length === 0 ? 0 : round(Math.max(...deeds.map((d) => d.reservation_probability))),
+    reservation_probability: deeds.length === 0 ? 0 : round(deeds.reduce((m, d) => Math.max(m, d.reservation_probability), 0)),
     deeds,
     pages,
     review_flags: [...flags],

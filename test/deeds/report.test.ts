@@ -39,3 +39,14 @@ test('reading a page of run-together text keeps none of it (the lexicon caches o
   // 9 MB of tokens were kept when every unknown token was cached, whatever its length.
   assert.ok(held < 2 * MiB, `${(held / MiB).toFixed(1)} MB held`);
 });
+
+test('a report over 200,000 pages is built: no step spreads one value per page into a call', () => {
+  function* pages(): Generator<StoredDeedPage> {
+    for (let i = 0; i < 200_000; i++) yield { page: i + 1, text: 'blank', textSource: 'ocr', ocrQuality: 0.9, cached: false } as StoredDeedPage;
+  }
+  // Math.max(...values) overflows the stack from ~150,000 values; page_by_page has a deed per page.
+  const report = buildScanReport({ file: 'book.pdf', options: { mode: 'page_by_page', policy: 'balanced' } as never, pagesTotal: 200_000, pages: pages(), stoppedEarly: true, ocrEngine: 'native', peakRssMb: 0, elapsedMs: 0 });
+  assert.equal(report.deeds.length, 200_000);
+  assert.equal(report.pages_processed, 200_000);
+  assert.equal(report.has_reservation, false);
+});
