@@ -151,7 +151,7 @@ export function digestPage(page: PageText, previous?: PageText): PageDigest {
 }
 
 /** Digests of a document's pages, each page read with the tail of the one before. */
-export function digestPages(pages: readonly PageText[]): PageDigest[] {
+function digestPages(pages: readonly PageText[]): PageDigest[] {
   const sorted = [...pages].sort((a, b) => a.page - b.page);
   return sorted.map((page, i) => digestPage(page, i > 0 ? sorted[i - 1] : undefined));
 }
@@ -188,11 +188,6 @@ function mergeEvidence(digests: readonly PageDigest[]): PageEvidence[] {
     }
   }
   return [...seen.values()];
-}
-
-/** Collect page evidence for a whole document, each page read with the tail of the one before. */
-export function collectEvidence(pages: readonly PageText[]): PageEvidence[] {
-  return mergeEvidence(digestPages(pages));
 }
 
 /** Decide one document from its pages under a policy. Pure. */

@@ -136,7 +136,10 @@ function occursAt(text: string, value: string, at: number): boolean {
  * every offset. Keel's own analysers still read the whole text.
  */
 const MAX_RUN_CHARS = 1024;
-/** The characters wink's tokenizer splits on (its model's splitter); a run is anything between them. */
+/**
+ * The characters wink's tokenizer splits on (its model's splitter); a run is anything between them. Not
+ * isSpaceCode (/\s/): wink does not split on some of those (\v, \u2028, \u3000, ...), so its runs can be longer.
+ */
 function isWinkSpace(code: number): boolean {
   return (
     code === 32 || code === 10 || code === 13 || code === 9 || code === 0xa0 ||
