@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as mupdf from 'mupdf';
+import { KEEL_PROCESS_V8_FLAGS } from '../src/cli/v8-flags.js';
 import { describeMachine } from './lib/machine.js';
 import { argValue, exitOnHelp, benchOutDir, markdownTable, repoRoot, updateBenchmarksMd, writeBenchFile } from './lib/report.js';
 import { summarise, toCsv, TreeRssSampler, type RssPoint } from './lib/series.js';
@@ -70,7 +71,7 @@ interface KeelRun {
 
 async function runKeel(book: string): Promise<KeelRun> {
   const report = join(benchOutDir, 'deed-book-report.json');
-  const child = spawn(process.execPath, [join(repoRoot, 'dist', 'src', 'cli', 'main.js'), 'scan', book, '--mode', 'page_by_page', '--no-cache', '--format', 'json', '--out', report, '--no-progress', '--log-format', 'json'], {
+  const child = spawn(process.execPath, [...KEEL_PROCESS_V8_FLAGS, join(repoRoot, 'dist', 'src', 'cli', 'main.js'), 'scan', book, '--mode', 'page_by_page', '--no-cache', '--format', 'json', '--out', report, '--no-progress', '--log-format', 'json'], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let pagesDone = 0;

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
 import * as mupdf from 'mupdf';
+import { KEEL_PROCESS_V8_FLAGS } from '../src/cli/v8-flags.js';
 import { readTreeRss } from '../src/core/memory/proc.js';
 import { parseByteSize } from '../src/core/memory/size.js';
 import { writeChart, type ChartMarker } from './lib/chart.js';
@@ -120,7 +121,7 @@ const now = () => (Date.now() - started) / 1000;
 let serverStarts = 0;
 
 async function startServer(dataDir: string): Promise<Server> {
-  const child = spawn(process.execPath, [join(repoRoot, 'dist', 'src', 'cli', 'main.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--log-format', 'json', '--memory-budget', budgetText], {
+  const child = spawn(process.execPath, [...KEEL_PROCESS_V8_FLAGS, join(repoRoot, 'dist', 'src', 'cli', 'main.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--log-format', 'json', '--memory-budget', budgetText], {
     env: { ...process.env, KEEL_API_KEYS: KEY },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -27,7 +27,12 @@ import { emailAnalysisKind } from '../email/pipeline.js';
 import type { AnalysisResult } from '../email/types.js';
 
 const MiB = 1024 ** 2;
-/** What the server process itself holds (fastify, SQLite, uploads, SSE, IPC with workers): measured at 100-140 MB in the soak. */
+/**
+ * What the server process itself holds (fastify, SQLite, uploads, SSE, IPC with workers). In an 8-minute
+ * soak, run with KEEL_PROCESS_V8_FLAGS (as `keel` and `npm start` run it): median 113 MB, at most 126 MB.
+ * Without them its young generation alone grows by ~30 MB (median 144, peaks 162 in 100 minutes), more
+ * than this reserve: a deed worker near its hard limit then took the tree past the budget.
+ */
 const SERVER_RESERVE_BYTES = 144 * MiB;
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
