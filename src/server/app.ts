@@ -1,5 +1,5 @@
 import multipart from '@fastify/multipart';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { isKeelError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { MemoryMonitor } from '../core/memory/monitor.js';
@@ -67,6 +67,8 @@ const FRAMEWORK_MESSAGES: Record<string, string> = {
   FST_FILES_LIMIT: 'send one file per upload, in the field named "file"',
   FST_FIELDS_LIMIT: 'the upload has too many form fields',
   FST_PARTS_LIMIT: 'the upload has too many parts',
+  FST_ERR_MAX_PARAM_LENGTH: 'a path parameter of the URL is too long (at most 100 characters)',
+  FST_ERR_BAD_URL: 'the URL is not valid (a broken percent-encoding)',
 };
 
 /**
@@ -81,12 +83,22 @@ function frameworkError(error: FastifyError): { code: string; status: number; me
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
+  const sendError = (reply: FastifyReply, status: number, code: string, message: string): void => {
+    if (status === 429) void reply.header('retry-after', '30');
+    void reply.code(status).send({ error: { code, message } });
+  };
   const app = Fastify({
     // Requests are logged by the profiling hooks (with memory); fastify's own logger stays off.
     logger: false,
     bodyLimit: 16 * 1024 ** 2,
     // Long uploads on slow links must not be cut off; the size limit bounds them instead.
     requestTimeout: 0,
+    // Errors fastify meets while routing (a bad URL, an over-long path parameter) skip the error
+    // handler below unless they are passed here.
+    frameworkErrors: (error, _request, reply) => {
+      const { code, status, message } = frameworkError(error);
+      sendError(reply, status, code, message);
+    },
   });
   void app.register(multipart, { limits: { fileSize: deps.maxUploadBytes, files: 1, fields: 20, fieldSize: 64 * 1024 } });
   registerRequestProfiling(app, deps.logger);
@@ -94,8 +106,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.setErrorHandler((error: FastifyError, _request, reply) => {
     const { code, status, message } = isKeelError(error) ? { code: error.code, status: statusForCode(error.code), message: error.message } : frameworkError(error);
     if (status >= 500) deps.logger.error({ err: error }, 'request failed');
-    if (status === 429) void reply.header('retry-after', '30');
-    void reply.code(status).send({ error: { code, message } });
+    sendError(reply, status, code, message);
   });
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).send({ error: { code: 'E_NOT_FOUND', message: `no route for ${request.method} ${request.url.split('?')[0]}` } });

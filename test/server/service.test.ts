@@ -117,6 +117,16 @@ describe('keel serve, one server for the whole suite', () => {
     assert.deepEqual((await json(response)).error, { code: 'E_TOO_LARGE', message: 'send one file per upload, in the field named "file"' });
   });
 
+  test('URLs fastify refuses while routing (an over-long job id, broken percent-encoding) answer in Keel\'s shape', async () => {
+    const longId = await api(server.url, ALICE, `/v1/jobs/${'a'.repeat(300)}`);
+    assert.equal(longId.status, 414);
+    assert.deepEqual((await json(longId)).error, { code: 'E_BAD_REQUEST', message: 'a path parameter of the URL is too long (at most 100 characters)' });
+    const badEncoding = await api(server.url, ALICE, '/v1/jobs/%E0%A4%A');
+    assert.equal(badEncoding.status, 400);
+    assert.deepEqual((await json(badEncoding)).error, { code: 'E_BAD_REQUEST', message: 'the URL is not valid (a broken percent-encoding)' });
+    assert.equal((await fetch(`${server.url}/health`)).status, 200);
+  });
+
   test('bad options are refused with 400 and nothing queued', async () => {
     const response = await uploadDeed(server.url, ALICE, fixturePath('text-layer.pdf'), { mode: 'everything' });
     assert.equal(response.status, 400);
