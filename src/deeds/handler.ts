@@ -74,12 +74,12 @@ function sourceFor(state: State, path: string): PageSource {
  * Renders at `dpi`; a page the PDF reader cannot render there within its memory limit (a huge scan
  * embedded in the page) is rendered at LIGHT_READING_DPI instead, rather than lost.
  */
-function renderWithinReaderMemory(source: PageSource, index: number, dpi: number): RenderedPage {
+function renderWithinReaderMemory(source: PageSource, index: number, dpi: number): { image: RenderedPage; lowered: boolean } {
   try {
-    return source.renderGray(index, dpi);
+    return { image: source.renderGray(index, dpi), lowered: false };
   } catch (error) {
     if (!isReaderMemoryLimit(error) || dpi <= LIGHT_READING_DPI) throw error;
-    return source.renderGray(index, LIGHT_READING_DPI);
+    return { image: source.renderGray(index, LIGHT_READING_DPI), lowered: true };
   }
 }
 
@@ -113,10 +113,13 @@ async function readPage(state: State, task: Extract<DeedTask, { kind: 'page' }>,
   state.engine ??= await createOcrEngine(state.engineName);
   const retried = attempt > 1;
   const wanted = attempt > 2 ? Math.min(state.options.dpi, LIGHT_READING_DPI) : state.options.dpi;
-  let image = renderWithinReaderMemory(source, task.pageIndex, wanted);
+  // A page over the pixel cap comes back at a lower DPI by design (dpiClamped): that is its normal
+  // reading, not a reduced one. Only the reader's memory limit lowers it as a fallback.
+  const rendered = renderWithinReaderMemory(source, task.pageIndex, wanted);
+  let image = rendered.image;
   let ocr = await state.engine.recognize(image);
   collectGarbage();
-  if (retried || image.dpi < wanted) {
+  if (retried || rendered.lowered) {
     const why = retried
       ? `after ${attempt > 2 ? `${attempt - 1} earlier attempts' workers died` : "an earlier attempt's worker died"}, most likely over its memory limit`
       : `because rendering it at ${wanted} DPI needs more memory than the PDF reader may use`;

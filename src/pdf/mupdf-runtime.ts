@@ -21,7 +21,19 @@ interface EmscriptenModuleView {
 const holder = globalThis as { $libmupdf_wasm_Module?: EmscriptenModuleView };
 const moduleObject: EmscriptenModuleView = (holder.$libmupdf_wasm_Module ??= {});
 
-export const MUPDF_HEAP_LIMIT_BYTES = 192 * 1024 ** 2;
+const DEFAULT_HEAP_LIMIT_MB = 192;
+
+/**
+ * KEEL_PDF_HEAP_LIMIT_MB changes the bound (whole MB, at least 16): higher for plats too large to
+ * read within 192 MB on a machine with room, lower to test the fallbacks. Anything else keeps the default.
+ */
+function heapLimitMb(): number {
+  const text = process.env.KEEL_PDF_HEAP_LIMIT_MB;
+  const value = text === undefined ? NaN : Number(text);
+  return Number.isInteger(value) && value >= 16 ? value : DEFAULT_HEAP_LIMIT_MB;
+}
+
+export const MUPDF_HEAP_LIMIT_BYTES = heapLimitMb() * 1024 ** 2;
 const WASM_PAGE_BYTES = 65_536;
 
 let refusedGrowth = false;

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import * as mupdf from 'mupdf';
 import { fixturePath } from '../fixtures/paths.js';
 import { cliPath } from '../helpers/server-process.js';
 
@@ -16,9 +17,12 @@ interface Run {
   stderr: string;
 }
 
-function keel(...args: string[]): Promise<Run> {
+function keel(...args: string[]): Promise<Run>;
+function keel(env: Record<string, string>, ...args: string[]): Promise<Run>;
+function keel(...params: Array<string | Record<string, string>>): Promise<Run> {
+  const [env, args] = typeof params[0] === 'object' ? [params[0], params.slice(1) as string[]] : [{}, params as string[]];
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KEEL_CACHE_DIR: cacheDir } });
+    const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KEEL_CACHE_DIR: cacheDir, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
@@ -92,6 +96,39 @@ test('CSV has one row per deed with the evidence quote; --out writes a file', as
   assert.equal(lines.length, 3);
   assert.match(lines[2]!, /^multi-deed\.pdf,2,3,5,true,.*,4,.*reserving/i);
 });
+
+test('a page the PDF reader can render only at 200 DPI within its memory limit is read there, flagged, and still classified', async () => {
+  // The deed's reservation page on an 11 x 15 inch sheet (under the 16 Mpx cap at 300 DPI): mupdf needs
+  // ~26.4 MB of heap to render it at 300 DPI and fits 200 DPI in its initial 22 MB, so a 24 MB limit
+  // refuses only the first.
+  const path = reservationPageOnSheet(11, 15);
+  const run = await keel({ KEEL_PDF_HEAP_LIMIT_MB: '24' }, 'scan', path, '--format', 'json', '--no-cache');
+  assert.equal(run.code, 0, run.stderr);
+  const report = JSON.parse(run.stdout);
+  assert.ok(report.review_flags.includes('pages_read_reduced'), `review flags: ${report.review_flags.join(', ')}`);
+  assert.equal(report.has_reservation, true, 'the 200 DPI reading still finds the reservation');
+  // Without the lower limit the same page is read at 300 DPI, unflagged.
+  const normal = JSON.parse((await keel({}, 'scan', path, '--format', 'json', '--no-cache')).stdout);
+  assert.ok(!normal.review_flags.includes('pages_read_reduced'), `review flags: ${normal.review_flags.join(', ')}`);
+});
+
+test('a page over the pixel cap at 300 DPI is read at the capped DPI as its normal reading, not flagged as reduced', async () => {
+  // 12 x 16 inches is 17.3 Mpx at 300 DPI, over the deed pipeline's 16 Mpx cap.
+  const report = JSON.parse((await keel('scan', reservationPageOnSheet(12, 16), '--format', 'json', '--no-cache')).stdout);
+  assert.equal(report.has_reservation, true);
+  assert.ok(!report.review_flags.includes('pages_read_reduced'), `review flags: ${report.review_flags.join(', ')}`);
+});
+
+/** The fixture deed's reservation page (page 2) on a larger sheet of `width` x `height` inches, as a new PDF. */
+function reservationPageOnSheet(width: number, height: number): string {
+  const source = mupdf.Document.openDocument(readFileSync(fixturePath('deed-with-reservation.pdf')), 'application/pdf') as mupdf.PDFDocument;
+  const sheet = new mupdf.PDFDocument();
+  sheet.graftPage(-1, source, 1);
+  sheet.findPage(0).put('MediaBox', [0, 0, width * 72, height * 72]);
+  const path = join(cacheDir, `sheet-${width}x${height}.pdf`);
+  writeFileSync(path, sheet.saveToBuffer('compress').asUint8Array());
+  return path;
+}
 
 test('bad PDFs exit 2 with a message that names the problem', async () => {
   const cases: Array<[string, RegExp, string]> = [
