@@ -119,6 +119,38 @@ test('a page over the pixel cap at 300 DPI is read at the capped DPI as its norm
   assert.ok(!report.review_flags.includes('pages_read_reduced'), `review flags: ${report.review_flags.join(', ')}`);
 });
 
+test('a poorly read page whose second, 400-DPI reading the PDF reader\'s memory limit refuses keeps its first reading', async () => {
+  // A letter page scanned at 300 ppi, of non-words (OCR quality ~0.4, under the 0.6 that asks for a
+  // second reading): mupdf needs ~32 MB of heap at 300 DPI and ~38 MB at 400, so a 34 MB limit refuses
+  // only the second reading. Were the refusal not caught, the page, and so the scan, would fail.
+  const run = await keel({ KEEL_PDF_HEAP_LIMIT_MB: '34' }, 'scan', scannedNonWordsPage(), '--format', 'json', '--no-cache');
+  assert.equal(run.code, 0, run.stderr);
+  const report = JSON.parse(run.stdout);
+  assert.equal(report.pages_failed, 0);
+  assert.equal(report.pages[0].text_source, 'ocr');
+  assert.ok(report.pages[0].ocr_quality < 0.6, `quality ${report.pages[0].ocr_quality}: the page must be one that asks for a second reading`);
+  assert.ok(!report.review_flags.includes('pages_read_reduced'), 'the first reading is a normal one');
+});
+
+/** A letter page of random non-words, rendered to a 300-ppi gray image and wrapped in a new PDF. */
+function scannedNonWordsPage(): string {
+  let seed = 7;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const nonWord = () => Array.from({ length: 3 + Math.floor(random() * 6) }, () => 'bcdfghjklmnpqrstvwxz'[Math.floor(random() * 20)]).join('');
+  const typed = new mupdf.PDFDocument();
+  const font = typed.addSimpleFont(new mupdf.Font('Courier'));
+  let content = 'BT /F1 12 Tf 16 TL 60 712 Td\n';
+  for (let line = 0; line < 40; line++) content += `(${Array.from({ length: 8 }, nonWord).join(' ')}) '\n`;
+  typed.insertPage(-1, typed.addPage([0, 0, 612, 792], 0, typed.addObject({ Font: { F1: font } }), content + 'ET\n'));
+  const pixmap = typed.loadPage(0).toPixmap(mupdf.Matrix.scale(300 / 72, 300 / 72), mupdf.ColorSpace.DeviceGray, false);
+  const scan = new mupdf.PDFDocument();
+  const image = scan.addImage(new mupdf.Image(pixmap));
+  scan.insertPage(-1, scan.addPage([0, 0, 612, 792], 0, scan.addObject({ XObject: { Im0: image } }), 'q 612 0 0 792 0 0 cm /Im0 Do Q\n'));
+  const path = join(cacheDir, 'non-words-scan.pdf');
+  writeFileSync(path, scan.saveToBuffer('compress').asUint8Array());
+  return path;
+}
+
 /** The fixture deed's reservation page (page 2) on a larger sheet of `width` x `height` inches, as a new PDF. */
 function reservationPageOnSheet(width: number, height: number): string {
   const source = mupdf.Document.openDocument(readFileSync(fixturePath('deed-with-reservation.pdf')), 'application/pdf') as mupdf.PDFDocument;
