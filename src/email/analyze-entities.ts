@@ -6,7 +6,7 @@
  * and a name line opening the signature). When spans overlap the more specific type wins
  * (EMAIL/URL > PHONE > wink types > ORG > PERSON > numbers).
  */
-import { FIRST_NAMES } from './first-names.js';
+import { isGivenName } from './first-names.js';
 import type { NlpDoc, NlpToken } from './nlp.js';
 import type { Entity, EntityType, Mailbox } from './types.js';
 
@@ -70,16 +70,28 @@ const NOT_NAME = new Set(
 const PHONE_NANP = /(?<![\w.+/-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s./-])\d{3}[\s.-]\d{4}(?:\s*(?:x|ext\.?|extension)\s*\d{1,6})?(?![\w-])/gi;
 const PHONE_INTL = /(?<![\w+])\+\d{1,3}(?:[\s.-]?(?:\(0\)|\(\d{1,4}\)))?(?:[\s.-]?\d{2,5}){2,5}(?![\w-])/g;
 
+// Letters are Unicode letters: "José García", "Łukasz Dvořák" and "Ørsted A/S" are capitalised words.
 function isCapWord(value: string): boolean {
-  return /^(?:[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)*|Mc[A-Z][a-z]+|O'[A-Z][a-z]+)$/.test(value);
+  return /^(?:\p{Lu}\p{Ll}+(?:[-'’]\p{Lu}?\p{Ll}+)*|Mc\p{Lu}\p{Ll}+|O'\p{Lu}\p{Ll}+)$/u.test(value);
 }
 
 function isInitial(value: string): boolean {
-  return /^[A-Z]\.?$/.test(value);
+  return /^\p{Lu}\.?$/u.test(value);
+}
+
+function isAcronym(value: string): boolean {
+  return /^\p{Lu}[\p{Lu}0-9&]{1,9}\.?$/u.test(value);
 }
 
 function capOrAcronym(token: NlpToken): boolean {
-  return isCapWord(token.value) || /^[A-Z][A-Z0-9&]{1,9}\.?$/.test(token.value);
+  return isCapWord(token.value) || isAcronym(token.value);
+}
+
+/** Whether a word starts with a capital letter (ASCII checked first: most words are). */
+function startsUpper(value: string): boolean {
+  const c = value.charCodeAt(0);
+  if (c < 128) return c >= 65 && c <= 90;
+  return /^\p{Lu}/u.test(value);
 }
 
 interface Span {
@@ -120,7 +132,7 @@ function contactNames(context: EntityContext): string[] {
     if (!name) return;
     const words = name.toLowerCase().split(' ');
     const local = address.split('@')[0]!.toLowerCase();
-    if (FIRST_NAMES.has(words[0]!) || words.some((w) => w.length >= 3 && local.includes(w.replace(/\.$/, '')))) names.add(name);
+    if (isGivenName(words[0]!) || words.some((w) => w.length >= 3 && local.includes(w.replace(/\.$/, '')))) names.add(name);
   };
   const fromAddress = context.from?.address ?? '';
   add(context.from?.name, fromAddress);
@@ -180,7 +192,7 @@ export function extractEntities(doc: NlpDoc, context: EntityContext): Entity[] {
   const org = senderOrg(context.from);
   if (org) {
     for (const token of tokens) {
-      if (token.normal === org && /^[A-Z]/.test(token.value)) spans.push({ type: 'ORG', start: token.start, end: token.end });
+      if (token.normal === org && startsUpper(token.value)) spans.push({ type: 'ORG', start: token.start, end: token.end });
     }
   }
 
@@ -193,7 +205,7 @@ export function extractEntities(doc: NlpDoc, context: EntityContext): Entity[] {
         offset += line.length + 1;
         continue;
       }
-      const m = /^\s*([A-Z][a-z'-]+(?:\s+[A-Z]\.?)?(?:\s+[A-Z][a-z'-]+){1,2})\s*$/.exec(line);
+      const m = /^\s*(\p{Lu}[\p{Ll}'-]+(?:\s+\p{Lu}\.?)?(?:\s+\p{Lu}[\p{Ll}'-]+){1,2})\s*$/u.exec(line);
       if (m && !m[1]!.split(/\s+/).some((w) => NOT_NAME.has(w.toLowerCase()))) {
         const start = context.tailStart + offset + line.indexOf(m[1]!);
         spans.push({ type: 'PERSON', start, end: start + m[1]!.length });
@@ -238,8 +250,7 @@ function bareLower(value: string): string {
 function findOrganisations(tokens: NlpToken[], spans: Span[]): void {
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
-    const c = token.value.charCodeAt(0);
-    if (c < 65 || c > 90) continue; // organisation words are capitalised
+    if (!startsUpper(token.value)) continue; // organisation words are capitalised
     const lower = bareLower(token.value);
     // "Acme Widgets Inc." / "Acme, Inc." / "Bank of America"-style runs ending in a suffix.
     if (ORG_SUFFIXES.has(lower) && i > 0) {
@@ -279,8 +290,7 @@ function findPeople(tokens: NlpToken[], spans: Span[]): void {
   const n = tokens.length;
   for (let i = 0; i < n; i++) {
     const token = tokens[i]!;
-    const c = token.value.charCodeAt(0);
-    if (c < 65 || c > 90) continue; // names and titles are capitalised
+    if (!startsUpper(token.value)) continue; // names and titles are capitalised
     // Title + capitalised words: "Dr. Jane Smith", "Mr Lay".
     const second = token.value.charCodeAt(1);
     if (second >= 97 && second <= 122 && TITLES.has(bareLower(token.value))) {
@@ -300,7 +310,7 @@ function findPeople(tokens: NlpToken[], spans: Span[]): void {
     // Two or three capitalised proper nouns, optionally with a middle initial: "Jeff Skilling", "Kevin G Moore".
     if (token.pos !== 'PROPN' || !isCapWord(token.value) || NOT_NAME.has(token.normal)) continue;
     const prev = tokens[i - 1];
-    if (prev && (isCapWord(prev.value) || /^[A-Z]{2,}$/.test(prev.value)) && prev.end + 1 >= token.start) continue; // inside a longer capitalised run
+    if (prev && (isCapWord(prev.value) || /^\p{Lu}{2,}$/u.test(prev.value)) && prev.end + 1 >= token.start) continue; // inside a longer capitalised run
     const run = [i];
     let k = i + 1;
     while (k < n && run.length < 4) {
@@ -327,7 +337,7 @@ function findPeople(tokens: NlpToken[], spans: Span[]): void {
     const next = tokens[k];
     const followedByCap = next && isCapWord(next.value) && next.start - tokens[k - 1]!.end <= 1;
     // A known given name or a middle initial is what separates "Jane Smith" from "Legal Notice".
-    if (words >= 2 && words <= 3 && !followedByCap && (FIRST_NAMES.has(token.normal) || hasInitial)) {
+    if (words >= 2 && words <= 3 && !followedByCap && (isGivenName(token.normal) || hasInitial)) {
       spans.push({ type: 'PERSON', start: token.start, end: tokens[run[run.length - 1]!]!.end });
       i = run[run.length - 1]!;
     }

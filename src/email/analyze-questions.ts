@@ -80,7 +80,7 @@ function opensWithActionVerb(tokens: NlpToken[], sentence: NlpSentence, start: n
     const token = tokens[i]!;
     if (token.start < start) continue;
     if (token.type !== 'word') return false;
-    return token.pos === 'VERB' && ACTION_VERBS.has(token.normal) && /^[A-Z]/.test(token.value);
+    return token.pos === 'VERB' && ACTION_VERBS.has(token.normal) && /^\p{Lu}/u.test(token.value);
   }
   return false;
 }

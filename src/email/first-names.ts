@@ -58,3 +58,13 @@ ahmed mohammed muhammad mohamed hassan hussein fatima omar khalid tariq
 `;
 
 export const FIRST_NAMES: ReadonlySet<string> = new Set(NAMES.split(/\s+/).filter(Boolean));
+
+/**
+ * Whether a lower-case word is a known given name, with or without its diacritics: the list is written
+ * in ASCII, so "josé", "françois" and "jürgen" are found as "jose", "francois", "jurgen".
+ */
+export function isGivenName(lowerWord: string): boolean {
+  if (FIRST_NAMES.has(lowerWord)) return true;
+  if (/^[\x00-\x7f]*$/.test(lowerWord)) return false;
+  return FIRST_NAMES.has(lowerWord.normalize('NFD').replace(/\p{M}/gu, ''));
+}

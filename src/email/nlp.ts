@@ -171,6 +171,52 @@ export function blankLongRunTails(text: string): string {
   return pieces.join('');
 }
 
+/**
+ * wink's tokenizer knows the Latin letters of Latin-1 only: a word with any other Latin letter is cut
+ * at it ("Dvořák" -> "Dvo", "ř", "ák"; "Łódź", "Gdańsk", "BİLSAG", "Nguyễn" likewise), so names and
+ * phrases in Polish, Czech, Turkish, Romanian, Vietnamese... came out in pieces. wink therefore reads
+ * those letters folded to the ASCII letter they are built on (one character for one, so every offset
+ * holds); tokens take their values from the original text.
+ */
+const LETTERS_WITHOUT_DECOMPOSITION: Record<string, string> = {
+  Đ: 'D', đ: 'd', Ħ: 'H', ħ: 'h', ı: 'i', Ĳ: 'I', ĳ: 'i', ĸ: 'k', Ŀ: 'L', ŀ: 'l', Ł: 'L', ł: 'l', ŉ: 'n',
+  Ŋ: 'N', ŋ: 'n', Œ: 'O', œ: 'o', Ŧ: 'T', ŧ: 't', ſ: 's', ƀ: 'b', Ɨ: 'I', ƚ: 'l', ƛ: 'l', Ƶ: 'Z', ƶ: 'z',
+  ẞ: 'S',
+};
+const foldCache = new Map<number, string>();
+
+function isFoldedLatin(code: number): boolean {
+  return (code >= 0x100 && code <= 0x24f) || (code >= 0x1e00 && code <= 0x1eff);
+}
+
+function foldLatinLetter(code: number): string {
+  let folded = foldCache.get(code);
+  if (folded === undefined) {
+    const ch = String.fromCharCode(code);
+    const base = ch.normalize('NFD').charAt(0);
+    folded = /[A-Za-z]/.test(base) ? base : (LETTERS_WITHOUT_DECOMPOSITION[ch] ?? ch);
+    foldCache.set(code, folded);
+  }
+  return folded;
+}
+
+/** `text` with Latin letters beyond Latin-1 folded to their ASCII base letter (same length). */
+export function foldLatinForWink(text: string): string {
+  let out: string[] | undefined;
+  let copiedTo = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x100 || !isFoldedLatin(code)) continue;
+    const folded = foldLatinLetter(code);
+    if (folded.length !== 1) continue;
+    (out ??= []).push(text.slice(copiedTo, i), folded);
+    copiedTo = i + 1;
+  }
+  if (out === undefined) return text;
+  out.push(text.slice(copiedTo));
+  return out.join('');
+}
+
 export function readText(text: string): NlpDoc {
   const nlp = getNlp();
   const sizeBefore = lexemes!.list.length;
@@ -184,7 +230,8 @@ export function readText(text: string): NlpDoc {
 function extract(nlp: WinkMethods, text: string): NlpDoc {
   const its = nlp.its;
   // Tokens are placed in wink's own copy: its blanked runs cannot be mistaken for a later token's text.
-  const input = blankLongRunTails(text);
+  // Both changes keep the length, so a token's place in the copy is its place in `text`.
+  const input = foldLatinForWink(blankLongRunTails(text));
   const doc = nlp.readDoc(input);
   const tokens = doc.tokens();
   const values = tokens.out() as string[];
@@ -204,8 +251,9 @@ function extract(nlp: WinkMethods, text: string): NlpDoc {
       const found = input.indexOf(value, start);
       if (found !== -1) start = found;
     }
-    list[i] = { value, normal: normals[i]!, pos: pos[i]!, type: types[i]!, start, end: start + value.length, stop: stops[i]! };
-    offset = start + value.length;
+    const end = start + value.length;
+    list[i] = { value: text.slice(start, end), normal: normals[i]!, pos: pos[i]!, type: types[i]!, start, end, stop: stops[i]! };
+    offset = end;
   }
   const sentenceSpans = doc.sentences().out(its.span) as unknown as [number, number][];
   const sentenceScores = doc.sentences().out(its.sentiment) as unknown as number[];

@@ -90,6 +90,27 @@ test('entities: offsets point at their text; phones, people with titles, organis
   assert.deepEqual(quiet.entities.filter((e) => e.type === 'PERSON' || e.type === 'ORG').map((e) => e.text), []);
 });
 
+test('names and words with letters beyond ASCII stay whole: people, organisations, key phrases', async () => {
+  const headers =
+    'From: Małgorzata Wiśniewska <mw@example.pl>\nTo: Bob Jones <bob@example.org>\nSubject: Gdańsk\n' +
+    'Date: Mon, 14 May 2001 17:37:00 -0700\nContent-Type: text/plain; charset=utf-8\n';
+  const body =
+    'José García met Łukasz Dvořák at the Gdańsk office of BİLSAG Ltd. on Monday.\n' +
+    'Jürgen Müller will send the Škoda contract by Friday.';
+  const r = await analyze(mail(body, headers));
+  const found = (type: string) => r.entities.filter((e) => e.type === type).map((e) => e.text);
+  // Latin-1 accents ("García") and the given-name list in ASCII ("jose", "jurgen").
+  assert.ok(found('PERSON').includes('José García'), `people: ${found('PERSON').join(', ')}`);
+  assert.ok(found('PERSON').includes('Jürgen Müller'), `people: ${found('PERSON').join(', ')}`);
+  // A Turkish capital İ no longer cuts the name in two ("LSAG Ltd." before).
+  assert.ok(found('ORG').includes('BİLSAG Ltd.'), `organisations: ${found('ORG').join(', ')}`);
+  // Polish and Czech letters beyond Latin-1 no longer split words into pieces ("Dvo", "ř", "ák").
+  const phrases = r.keyPhrases.map((k) => k.text);
+  assert.ok(phrases.includes('Łukasz Dvořák'), `key phrases: ${phrases.join(' | ')}`);
+  assert.ok(phrases.some((p) => p.includes('Gdańsk')), `key phrases: ${phrases.join(' | ')}`);
+  for (const e of r.entities) assert.equal(r.text.analyzed.slice(e.start, e.end), e.text);
+});
+
 test('quoted replies and signatures are marked: analysis sees the new text only, the rest stays available', async () => {
   const r = await analyze(fixture('reply-thread.eml'));
   assert.equal(r.text.focus, 'new');
