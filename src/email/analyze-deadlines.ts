@@ -34,7 +34,10 @@ const TRIGGER =
 
 const TRIGGERED = new RegExp(`\\b${TRIGGER}\\s+(?:the\\s+)?(${WHEN})(?![\\w/])`, 'gi');
 const WITHIN = /\b(?:within|in\s+the\s+next)\s+(\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|twenty-four|thirty|forty-eight|seventy-two)\s+(business\s+|working\s+)?(hours?|hrs?|days?|weeks?)\b/gi;
-const STANDALONE = /\b(?:tomorrow(?:\s+(?:morning|afternoon|evening|night))?|eod|cob|(?:the\s+)?end\s+of\s+(?:the\s+)?(?:business\s+)?day|close\s+of\s+business)\b/gi;
+// "The end of the day's fasting" is no deadline ("tomorrow's meeting" still is one).
+const STANDALONE = /\b(?:tomorrow(?:\s+(?:morning|afternoon|evening|night))?|eod|cob|(?:the\s+)?end\s+of\s+(?:the\s+)?(?:business\s+)?day(?!['’]s\b)|close\s+of\s+business)\b/gi;
+/** "sun" in lower case is the star ("before the sun comes up"); the day is written "Sun" or "SUN". */
+const LOWERCASE_SUN = /\bsun\b/;
 
 const NUMBER_WORDS: Record<string, number> = {
   a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, twelve: 12,
@@ -193,6 +196,7 @@ export function findDeadlines(text: string, end: number, ref: WallTime | null, m
   TRIGGERED.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = TRIGGERED.exec(scope)) !== null) {
+    if (LOWERCASE_SUN.test(m[1]!)) continue;
     const phrase = m[0].replace(/\s+/g, ' ').trim();
     found.push({ phrase, date: resolveWhen(m[1]!, ref), start: m.index, end: m.index + m[0].length });
   }

@@ -47,6 +47,17 @@ test('deadlines resolve against the Date header in the sender\'s own time zone',
   assert.ok(referenced.warnings.some((w) => w.code === 'W_REFERENCE_DATE'));
 });
 
+test('words that only look like deadlines are not: the sun, the end of the day\'s fasting', async () => {
+  const prose = await analyze(mail('They eat before the sun comes up, and cannon shots signal the end of the day\'s fasting.'));
+  assert.deepEqual(prose.deadlines, []);
+  // The same words as real deadlines (Monday 14 May 2001 at -0700).
+  const real = await analyze(mail('Send it by Sun 5pm. Bring the notes to tomorrow\'s meeting, or by the end of the day.'));
+  const byPhrase = Object.fromEntries(real.deadlines.map((d) => [d.phrase, d.date]));
+  assert.equal(byPhrase['by Sun 5pm'], '2001-05-20T17:00:00-07:00');
+  assert.equal(byPhrase['tomorrow'], '2001-05-15');
+  assert.equal(byPhrase['by the end of the day'], '2001-05-14');
+});
+
 test('questions and requests are told apart; "please find attached" is not a request', async () => {
   const r = await analyze(
     mail('Bob,\n\nCould you send me the Q3 numbers? What time is the meeting? Please review the attached contract. ' +
