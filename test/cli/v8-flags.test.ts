@@ -16,7 +16,7 @@ function shebangOf(path: string): string {
   return first.slice(2);
 }
 
-test('the keel command, however it is started, runs with the V8 flags its memory plan assumes', () => {
+test('the keel command\'s shebang and npm start carry the V8 flags the memory plan assumes', () => {
   for (const path of [join(repoRoot, 'src', 'cli', 'main.ts'), cliPath]) {
     const shebang = shebangOf(path);
     for (const flag of KEEL_PROCESS_V8_FLAGS) assert.ok(shebang.split(/\s+/).includes(flag), `${path}: shebang "${shebang}" carries ${flag}`);
