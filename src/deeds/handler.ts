@@ -71,22 +71,12 @@ function sourceFor(state: State, path: string): PageSource {
 }
 
 /**
- * Renders at `dpi`; a page the PDF reader cannot render there within its memory limit (a huge scan
- * embedded in the page) is rendered at LIGHT_READING_DPI instead, rather than lost.
+ * The page rendered at `dpi`, or undefined when the PDF reader's memory limit does not allow that
+ * resolution (a huge scan embedded in the page): the caller then reads it lighter rather than lose it.
  */
-function renderWithinReaderMemory(source: PageSource, index: number, dpi: number): { image: RenderedPage; lowered: boolean } {
+function renderWithinReaderMemory(source: PageSource, index: number, dpi: number): RenderedPage | undefined {
   try {
-    return { image: source.renderGray(index, dpi), lowered: false };
-  } catch (error) {
-    if (!isReaderMemoryLimit(error) || dpi <= LIGHT_READING_DPI) throw error;
-    return { image: source.renderGray(index, LIGHT_READING_DPI), lowered: true };
-  }
-}
-
-/** The second reading's rendering, or nothing when the PDF reader's memory limit does not allow it. */
-function secondRendering(source: PageSource, index: number): RenderedPage | undefined {
-  try {
-    return source.renderGray(index, SECOND_READING_DPI);
+    return source.renderGray(index, dpi);
   } catch (error) {
     if (isReaderMemoryLimit(error)) return undefined;
     throw error;
@@ -114,12 +104,13 @@ async function readPage(state: State, task: Extract<DeedTask, { kind: 'page' }>,
   const retried = attempt > 1;
   const wanted = attempt > 2 ? Math.min(state.options.dpi, LIGHT_READING_DPI) : state.options.dpi;
   // A page over the pixel cap comes back at a lower DPI by design (dpiClamped): that is its normal
-  // reading, not a reduced one. Only the reader's memory limit lowers it as a fallback.
-  const rendered = renderWithinReaderMemory(source, task.pageIndex, wanted);
-  let image = rendered.image;
+  // reading, not a reduced one. Only the reader's memory limit lowers it, to LIGHT_READING_DPI.
+  const full = wanted > LIGHT_READING_DPI ? renderWithinReaderMemory(source, task.pageIndex, wanted) : undefined;
+  const lowered = wanted > LIGHT_READING_DPI && full === undefined;
+  let image = full ?? source.renderGray(task.pageIndex, Math.min(wanted, LIGHT_READING_DPI));
   let ocr = await state.engine.recognize(image);
   collectGarbage();
-  if (retried || rendered.lowered) {
+  if (retried || lowered) {
     const why = retried
       ? `after ${attempt > 2 ? `${attempt - 1} earlier attempts' workers died` : "an earlier attempt's worker died"}, most likely over its memory limit`
       : `because rendering it at ${wanted} DPI needs more memory than the PDF reader may use`;
@@ -131,7 +122,7 @@ async function readPage(state: State, task: Extract<DeedTask, { kind: 'page' }>,
     // resolution (on the dev deeds: empty at 300 DPI, quality 0.82-0.95 at 400). A poor first
     // reading gets a second one; the better of the two is kept. A page too big for the PDF reader's
     // memory at that resolution keeps its first reading.
-    const retry = secondRendering(source, task.pageIndex);
+    const retry = renderWithinReaderMemory(source, task.pageIndex, SECOND_READING_DPI);
     if (retry !== undefined && retry.dpi !== image.dpi) {
       const second = await state.engine.recognize(retry);
       if (second.quality > ocr.quality) {

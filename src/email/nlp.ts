@@ -208,7 +208,7 @@ export function foldLatinForWink(text: string): string {
     const code = text.charCodeAt(i);
     if (code < 0x100 || !isFoldedLatin(code)) continue;
     const folded = foldLatinLetter(code);
-    if (folded.length !== 1) continue;
+    if (folded.charCodeAt(0) === code) continue; // a letter with no ASCII base stays as it is
     (out ??= []).push(text.slice(copiedTo, i), folded);
     copiedTo = i + 1;
   }
