@@ -189,10 +189,12 @@ const MiB = 1024 ** 2;
  * native: node + mupdf's WASM heap (30-80 MB, it never shrinks) + page buffers plateau at 180-215 MB
  * with the settings of `deedPoolOptions`; each page adds a tesseract process (75-125 MB at the
  * 16-Mpx render cap, all freed at its exit). wasm: tesseract.js alone plateaus at 410-450 MB.
+ * Overshoot: a worker and its tesseract grew 17 MB past the hard limit between two 250 ms samples in
+ * a soak (68 MB/s); the pool's guard re-reads a busy worker every 50 ms, so 8 MB leaves twice that.
  */
 export const DEED_WORKER_FOOTPRINT: Record<OcrEngineName, WorkerFootprint> = {
-  native: { steadyBytes: 200 * MiB, taskPeakBytes: 140 * MiB, idleBytes: 70 * MiB },
-  wasm: { steadyBytes: 440 * MiB, taskPeakBytes: 60 * MiB, idleBytes: 70 * MiB },
+  native: { steadyBytes: 200 * MiB, taskPeakBytes: 140 * MiB, idleBytes: 70 * MiB, overshootBytes: 8 * MiB },
+  wasm: { steadyBytes: 440 * MiB, taskPeakBytes: 60 * MiB, idleBytes: 70 * MiB, overshootBytes: 8 * MiB },
 };
 
 /**

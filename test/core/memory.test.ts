@@ -72,6 +72,21 @@ test('a memory budget decides the worker count and each worker limit', () => {
   assert.ok(large.hardRssBytes > small.hardRssBytes);
 });
 
+test('a worker that can pass its hard limit between readings has its limit planned that far lower', () => {
+  const footprint = { steadyBytes: 200 * MiB, taskPeakBytes: 140 * MiB };
+  const plain = planPoolMemory(512 * MiB, footprint, { parentReserveBytes: 144 * MiB, maxWorkers: 2 });
+  const guarded = planPoolMemory(512 * MiB, { ...footprint, overshootBytes: 8 * MiB }, { parentReserveBytes: 144 * MiB, maxWorkers: 2 });
+  assert.equal(plain.hardRssBytes, 368 * MiB);
+  assert.equal(guarded.hardRssBytes, 360 * MiB);
+  assert.equal(guarded.softRssBytes, 220 * MiB, 'a worker at the soft limit can still run one peak task under the hard limit');
+  // The overshoot is part of the worst case: the server plus the workers past their limits still fit.
+  assert.equal(guarded.worstCaseBytes, 368 * MiB);
+  assert.ok(guarded.parentReserveBytes + guarded.worstCaseBytes <= 512 * MiB);
+  // It is never taken out of what one task needs: a budget too small for it keeps the task's need.
+  const tight = planPoolMemory(480 * MiB, { ...footprint, overshootBytes: 8 * MiB }, { parentReserveBytes: 144 * MiB });
+  assert.equal(tight.hardRssBytes, 340 * MiB);
+});
+
 test('the monitor logs memory at boundaries with the change since the last one', async () => {
   const lines: string[] = [];
   const sink = new Writable({

@@ -97,6 +97,23 @@ test('a worker over the hard RSS limit is killed mid-task and the task is retrie
   });
 });
 
+test('a worker growing fast is stopped near its hard limit between the samples of /proc', async () => {
+  // Full samples so rare that none comes during the task: only the guard's cheap re-reading (every
+  // 50 ms) can stop the worker. It grows 4 MB every 10 ms, so each reading may find it up to ~20 MB
+  // further on; without the guard it would run to its end, 300 MB past the limit, and answer at once.
+  const hardRssBytes = 250 * MiB;
+  await withPool({ size: 1, softRssBytes: 200 * MiB, hardRssBytes, sampleIntervalMs: 60_000, guardIntervalMs: 50 }, async (pool) => {
+    const kills: { reason: string; rssBytes: number }[] = [];
+    pool.on('kill', (event) => kills.push(event));
+    const result = await pool.run({ op: 'grow-on-first-attempt', stepBytes: 4 * MiB, everyMs: 10, totalBytes: 300 * MiB, holdMs: 2000 });
+    assert.equal(result.attempt, 2);
+    assert.equal(kills.length, 1);
+    assert.match(kills[0]!.reason, /above hard limit/);
+    const overshootMb = (kills[0]!.rssBytes - hardRssBytes) / MiB;
+    assert.ok(overshootMb < 60, `killed ${overshootMb.toFixed(0)} MB past the hard limit`);
+  });
+});
+
 test('a worker silent past the task timeout is killed and the task retried', async () => {
   await withPool({ size: 1, taskTimeoutMs: 600 }, async (pool) => {
     const kills: string[] = [];

@@ -33,6 +33,12 @@ export interface WorkerFootprint {
   taskPeakBytes: number;
   /** RSS of a freshly started worker that has served nothing yet (a prewarmed successor). Default: steadyBytes. */
   idleBytes?: number;
+  /**
+   * How far past its hard limit a worker may get before the pool's guard reads it again (its fastest
+   * growth over one guard interval). The hard limit is planned this far below the worker's share,
+   * so the overshoot still fits the budget. Default 0.
+   */
+  overshootBytes?: number;
 }
 
 export interface PoolMemoryPlan {
@@ -59,11 +65,13 @@ export function planPoolMemory(
 ): PoolMemoryPlan {
   const parentReserveBytes = options.parentReserveBytes ?? 96 * MiB;
   const maxWorkers = Math.max(1, options.maxWorkers ?? availableParallelism());
+  const overshootBytes = footprint.overshootBytes ?? 0;
   const perWorkerNeed = footprint.steadyBytes + footprint.taskPeakBytes;
+  const perWorkerShare = perWorkerNeed + overshootBytes;
   const forWorkers = Math.max(0, budgetBytes - parentReserveBytes);
   // A prewarmed successor waits beside the workers at its start-up size.
   const standbyBytes = footprint.idleBytes ?? footprint.steadyBytes;
-  const fits = (n: number, prewarm: boolean) => n * perWorkerNeed + (prewarm ? standbyBytes : 0) <= forWorkers;
+  const fits = (n: number, prewarm: boolean) => n * perWorkerShare + (prewarm ? standbyBytes : 0) <= forWorkers;
   const wantPrewarm = options.prewarm ?? true;
   // A second worker doubles throughput on a second core; a prewarmed successor only hides a
   // worker's start-up at each recycle. So the worker count comes first, the standby second.
@@ -73,7 +81,8 @@ export function planPoolMemory(
   const share = Math.floor((forWorkers - (prewarm ? standbyBytes : 0)) / workers);
   // Never plan a hard limit below what one task needs: a too-small budget is reported by the
   // memory monitor rather than turned into a pool that kills every task.
-  const hardRssBytes = Math.max(share, perWorkerNeed);
+  const hardRssBytes = Math.max(share - overshootBytes, perWorkerNeed);
   const softRssBytes = Math.max(footprint.steadyBytes, hardRssBytes - footprint.taskPeakBytes);
-  return { workers, softRssBytes, hardRssBytes, parentReserveBytes, prewarm, worstCaseBytes: workers * hardRssBytes + (prewarm ? standbyBytes : 0) };
+  const worstCaseBytes = workers * (hardRssBytes + overshootBytes) + (prewarm ? standbyBytes : 0);
+  return { workers, softRssBytes, hardRssBytes, parentReserveBytes, prewarm, worstCaseBytes };
 }

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { KeelError } from '../errors.js';
-import { readParentMap, readTreeRss } from '../memory/proc.js';
+import { readParentMap, readRssBytes, readTreeRss } from '../memory/proc.js';
 import { abortedError, poolClosedError, queueFullError, taskKilledWorkerError, unsendableTaskError } from './errors.js';
 import type { WorkerMessage } from './protocol.js';
 import { WorkerProcess } from './worker-process.js';
@@ -30,8 +30,14 @@ export interface PoolOptions {
   taskTimeoutMs?: number;
   /** Attempts per task before it is given up as a poison input. */
   maxAttempts?: number;
-  /** How often each worker's RSS is sampled from /proc. */
+  /** How often each worker's RSS is sampled from /proc (a walk of all of /proc, which finds new children). */
   sampleIntervalMs?: number;
+  /**
+   * How often, between those samples, a busy worker's tree as last found is re-read against the hard
+   * limit: a few status files, cheap enough to read 20 times a second. A worker growing fast passes
+   * its hard limit by what it allocates between two readings (17 MB in 250 ms, seen in a soak).
+   */
+  guardIntervalMs?: number;
   /** A worker that takes longer than this to load its handler is killed. */
   startupTimeoutMs?: number;
   /** Start a worker's successor before it retires, so the pool never waits for a cold start. */
@@ -113,6 +119,7 @@ export class WorkerPool<Payload = unknown, Result = unknown> extends EventEmitte
   private readonly drainWaiters: Array<() => void> = [];
   private nextTaskId = 1;
   private sampler: NodeJS.Timeout | undefined;
+  private guard: NodeJS.Timeout | undefined;
   private closing = false;
   private failure: KeelError | undefined;
   private consecutiveInitFailures = 0;
@@ -133,6 +140,7 @@ export class WorkerPool<Payload = unknown, Result = unknown> extends EventEmitte
       taskTimeoutMs: 120_000,
       maxAttempts: 3,
       sampleIntervalMs: 250,
+      guardIntervalMs: 50,
       startupTimeoutMs: 60_000,
       prewarm: true,
       ...options,
@@ -148,6 +156,10 @@ export class WorkerPool<Payload = unknown, Result = unknown> extends EventEmitte
   async start(): Promise<void> {
     this.sampler = setInterval(() => this.sample(), this.options.sampleIntervalMs);
     this.sampler.unref();
+    if (this.options.guardIntervalMs < this.options.sampleIntervalMs) {
+      this.guard = setInterval(() => this.guardHardLimit(), this.options.guardIntervalMs);
+      this.guard.unref();
+    }
     for (let i = 0; i < this.options.size; i++) this.spawn(false);
     // Ready when every serving worker has loaded its handler. A worker that dies while starting
     // (killed from outside, say) is replaced like any other; only a handler that throws in `init`,
@@ -459,7 +471,9 @@ export class WorkerPool<Payload = unknown, Result = unknown> extends EventEmitte
     const now = Date.now();
     for (const worker of this.allWorkers()) {
       if (worker.exitedAlready) continue;
-      worker.rssBytes = readTreeRss(worker.pid, parents).totalBytes;
+      const tree = readTreeRss(worker.pid, parents);
+      worker.rssBytes = tree.totalBytes;
+      worker.treePids = tree.processes.map((process) => process.pid);
       if (worker.rssBytes > this.options.hardRssBytes) {
         this.kill(worker, `RSS ${mb(worker.rssBytes)} above hard limit ${mb(this.options.hardRssBytes)}`);
       } else if (worker.state === 'busy' && now - worker.lastActivityAt > this.options.taskTimeoutMs) {
@@ -467,6 +481,17 @@ export class WorkerPool<Payload = unknown, Result = unknown> extends EventEmitte
       }
     }
     this.emit('sample', { workers: [...this.workers].map(describeWorker) });
+  }
+
+  /** The hard limit between samples: re-reads each busy worker's tree as the last sample found it. */
+  private guardHardLimit(): void {
+    for (const worker of this.workers) {
+      if (worker.state !== 'busy' || worker.killReason || worker.treePids.length === 0) continue;
+      let total = 0;
+      for (const pid of worker.treePids) total += readRssBytes(pid) ?? 0;
+      worker.rssBytes = total;
+      if (total > this.options.hardRssBytes) this.kill(worker, `RSS ${mb(total)} above hard limit ${mb(this.options.hardRssBytes)}`);
+    }
   }
 
   private kill(worker: WorkerProcess, reason: string): void {
@@ -506,7 +531,9 @@ export class WorkerPool<Payload = unknown, Result = unknown> extends EventEmitte
 
   private stopSampling(): void {
     if (this.sampler) clearInterval(this.sampler);
+    if (this.guard) clearInterval(this.guard);
     this.sampler = undefined;
+    this.guard = undefined;
   }
 }
 

@@ -28,6 +28,8 @@ export class WorkerProcess extends EventEmitter<{
   state: WorkerState = 'starting';
   tasksServed = 0;
   rssBytes = 0;
+  /** The worker and its descendants as the last full sample of /proc found them. */
+  treePids: number[] = [];
   startedAt = Date.now();
   lastActivityAt = Date.now();
   /** Id of the task in flight, if any. */
@@ -52,6 +54,7 @@ export class WorkerProcess extends EventEmitter<{
     });
     if (this.child.pid === undefined) throw new Error('could not start a worker process');
     this.pid = this.child.pid;
+    this.treePids = [this.pid];
     this.child.on('message', (message: WorkerMessage) => {
       this.lastActivityAt = Date.now();
       this.emit('message', message);
