@@ -37,6 +37,10 @@ const DIGIT_FIXES: Record<string, string> = { '0': 'o', '1': 'l', '5': 's', '9':
 const ABBREVIATIONS = new Set(['no', 'co', 'vol', 'pg', 'inc', 'mr', 'mrs', 'st', 'jr', 'sr', 'dr', 'twp', 'ft', 'ave', 'corp', 'bk', 'pa', 'va', 'nos', 'ux', 'al', 'etc', 'esq', 'rd', 'hwy', 'sec']);
 /** Characters allowed between two fragments of one word (line-break hyphens, OCR spaces). */
 const JOINABLE_GAP = /^[ \t\r\n\-\u2010-\u2014\u00AC~_]{1,8}$/;
+/** Between the letters of a letter-spaced word ("E X C E P T I N G"): spaces on one line. */
+const LETTER_SPACING_GAP = /^[ \t]{1,3}$/;
+/** Fewest capitals in a row read as letter-spaced words: "A B C" is a list, "W I T N E S S E T H" a word. */
+const MIN_LETTER_SPACED = 4;
 
 interface Raw {
   text: string;
@@ -109,6 +113,13 @@ export function tokenize(text: string): TokenStream {
 
   for (let i = 0; i < raws.length; i++) {
     const r = raws[i]!;
+    // 0. Typed emphasis: capitals spaced out ("E X C E P T I N G  A N D  R E S E R V I N G", "W I T N E S S E T H").
+    const spaced = letterSpacedRun(raws, i, text);
+    if (spaced > 0) {
+      for (const word of readLetterSpaced(raws.slice(i, i + spaced))) push(word.w, word.start, word.end, 1, false);
+      i += spaced - 1;
+      continue;
+    }
     // 1. Words broken by OCR spaces or line-break hyphens: try joining 3 then 2 fragments onto a content word.
     let joined = false;
     for (const span of [3, 2]) {
@@ -170,6 +181,47 @@ export function tokenize(text: string): TokenStream {
     canon += t.w;
   }
   return { tokens, canon, canonStart };
+}
+
+function isSpacedCapital(raw: Raw): boolean {
+  return raw.text.length === 1 && raw.text >= 'A' && raw.text <= 'Z';
+}
+
+/** Length of the run of single capitals separated by spaces that starts at raws[i], or 0 when it is too short. */
+function letterSpacedRun(raws: readonly Raw[], i: number, text: string): number {
+  let n = 0;
+  while (i + n < raws.length && isSpacedCapital(raws[i + n]!) && (n === 0 || LETTER_SPACING_GAP.test(text.slice(raws[i + n - 1]!.end, raws[i + n]!.start)))) n++;
+  return n >= MIN_LETTER_SPACED ? n : 0;
+}
+
+/**
+ * The words of a letter-spaced run. Typists put wider gaps between words than between letters, so a run
+ * is first cut at its widest gaps when they are wider than the rest; each group then reads as one word,
+ * or as several lexicon words run together ("exceptingandreserving") when the gaps were lost.
+ */
+function readLetterSpaced(letters: readonly Raw[]): { w: string; start: number; end: number }[] {
+  const gaps = letters.slice(1).map((r, k) => r.start - letters[k]!.end);
+  const narrowest = Math.min(...gaps);
+  const groups: Raw[][] = [[letters[0]!]];
+  for (let k = 1; k < letters.length; k++) {
+    if (gaps[k - 1]! > narrowest) groups.push([]);
+    groups[groups.length - 1]!.push(letters[k]!);
+  }
+  const words: { w: string; start: number; end: number }[] = [];
+  for (const group of groups) {
+    const glued = group.map((r) => r.clean).join('');
+    const pieces = isLexiconWord(glued) ? undefined : segmentRunTogether(glued);
+    if (pieces === undefined) {
+      words.push({ w: glued, start: group[0]!.start, end: group[group.length - 1]!.end });
+      continue;
+    }
+    let at = 0;
+    for (const piece of pieces) {
+      words.push({ w: piece, start: group[at]!.start, end: group[at + piece.length - 1]!.end });
+      at += piece.length;
+    }
+  }
+  return words;
 }
 
 /**

@@ -173,3 +173,11 @@ test('phrase bank: each wording gets the policy decision', () => {
     assert.equal(got, positive, `${text}\n  -> ${JSON.stringify(classifyPage(text, 1).map((e) => [e.clauseType, e.rules]))}`);
   }
 });
+
+test('a reservation typed in letter-spaced capitals is found, and quoted as typed', () => {
+  const text = 'containing 40 acres. E X C E P T I N G   A N D   R E S E R V I N G unto the Grantors all of the oil and gas underlying said tract.';
+  const evidence = classifyPage(text, 3);
+  assert.deepEqual(evidence.map((e) => e.clauseType), ['new_reservation']);
+  assert.ok(evidence[0]!.quote.startsWith('E X C E P T I N G'), evidence[0]!.quote);
+  assert.equal(text.slice(evidence[0]!.start, evidence[0]!.end), evidence[0]!.quote);
+});

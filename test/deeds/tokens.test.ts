@@ -52,3 +52,16 @@ test('OCR quality estimate separates clean text from garbage', () => {
   assert.ok(estimateOcrQuality(garbage) < 0.2, String(estimateOcrQuality(garbage)));
   assert.equal(estimateOcrQuality(''), 0);
 });
+
+test('letter-spaced capitals read as the words they spell, each mapped back to its letters', () => {
+  const text = 'E X C E P T I N G   A N D   R E S E R V I N G unto the Grantor all the O I L and gas. W I T N E S S E T H:';
+  const { tokens, canon } = tokenize(text);
+  assert.equal(canon, 'excepting and reserving unto the grantor all the oil and gas witnesseth');
+  const excepting = tokens[0]!;
+  assert.equal(text.slice(excepting.start, excepting.end), 'E X C E P T I N G');
+  assert.equal(excepting.repair, 1);
+  // The gaps between words lost by OCR: the run still splits into lexicon words.
+  assert.equal(tokenize('S A V I N G A N D E X C E P T I N G the coal').canon, 'saving and excepting the coal');
+  // Short runs and lower-case letters are left alone: a list "A B C", OCR specks "a i e".
+  assert.equal(tokenize('Tracts A B C and a i e o').canon, 'tracts a b c and a i e o');
+});
