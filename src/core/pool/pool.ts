@@ -473,7 +473,7 @@ export class WorkerPool<Payload = unknown, Result = unknown> extends EventEmitte
       if (worker.exitedAlready) continue;
       const tree = readTreeRss(worker.pid, parents);
       worker.rssBytes = tree.totalBytes;
-      worker.treePids = tree.processes.map((process) => process.pid);
+      worker.treePids = tree.processes.map((member) => member.pid);
       if (worker.rssBytes > this.options.hardRssBytes) {
         this.kill(worker, `RSS ${mb(worker.rssBytes)} above hard limit ${mb(this.options.hardRssBytes)}`);
       } else if (worker.state === 'busy' && now - worker.lastActivityAt > this.options.taskTimeoutMs) {
