@@ -61,27 +61,19 @@ export function getNlp(): WinkMethods {
 
 /**
  * A token of letters only is never split, so whether it is found in the table or added afresh it
- * becomes the same token; keeping such tokens saves re-adding every name and typo. A whole URL or
- * e-mail address is likewise one token wherever it stands (wink's category patterns take it before any
- * split); mailing-list footers repeat the same few in every message, and they were a third of the
- * tokens added again and again. Anything else with punctuation, digits or symbols is forgotten: those are
- * the tokens whose splitting the table decides (keeping "01" changed how a later "USD01" was cut).
+ * becomes the same token; keeping such tokens saves re-adding every name and typo. Anything with
+ * punctuation, digits or symbols is forgotten: those are the tokens whose splitting the table decides.
  * (Checked on the corpus: analysed forwards and backwards, all 8,629 results are identical, and
  * identical to forgetting every added token.)
  */
 const NEVER_SPLIT = /^\p{L}+$/u;
-const WHOLE_URL_OR_ADDRESS = /^(?:https?:\/\/|www\.)\S+$|^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$/i;
-
-function keptInTable(value: string): boolean {
-  return NEVER_SPLIT.test(value) || WHOLE_URL_OR_ADDRESS.test(value);
-}
 
 /** Takes the tokens added since the table held `sizeBefore` entries out of the lookup again. */
 function forgetUnknownTokens(sizeBefore: number): void {
   const { hash, list } = lexemes!;
   for (let i = sizeBefore; i < list.length; i++) {
     const value = list[i]!;
-    if (hash[value] === i && !keptInTable(value)) delete hash[value];
+    if (hash[value] === i && !NEVER_SPLIT.test(value)) delete hash[value];
   }
   if (list.length - intrinsicSize > ADDED_ENTRIES_BEFORE_RELOAD) {
     instance = null;
