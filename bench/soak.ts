@@ -115,6 +115,8 @@ interface Server {
 }
 
 const events: Array<{ t: number; kind: 'recycle' | 'kill' | 'worker-killed-by-soak' | 'server-restart' }> = [];
+/** How far past its hard limit each worker the backstop killed had got (MB), from the server's kill lines. */
+const backstopOvershootsMb: number[] = [];
 const started = Date.now();
 const now = () => (Date.now() - started) / 1000;
 
@@ -139,10 +141,14 @@ async function startServer(dataDir: string): Promise<Server> {
       buffer = buffer.slice(newline + 1);
       if (!line.startsWith('{')) continue;
       try {
-        const record = JSON.parse(line) as { event?: string; url?: string };
+        const record = JSON.parse(line) as { event?: string; url?: string; msg?: string };
         if (record.event === 'listening' && record.url) resolveUrl(record.url);
         if (record.event === 'recycle') events.push({ t: now(), kind: 'recycle' });
-        if (record.event === 'kill') events.push({ t: now(), kind: 'kill' });
+        if (record.event === 'kill') {
+          events.push({ t: now(), kind: 'kill' });
+          const past = /RSS (\d+) MB above hard limit (\d+) MB/.exec(record.msg ?? '');
+          if (past) backstopOvershootsMb.push(Number(past[1]) - Number(past[2]));
+        }
       } catch {
         // A plain line (the page URL banner): not a log record.
       }
@@ -348,7 +354,10 @@ const rows = [
   ['units lost / stored twice', `${lost} / ${duplicated} (must be 0 / 0)`],
   ['units that failed (stored with their error)', `${failedUnits}${failedUnits > 0 ? ` (${[...failureCodes].map(([code, n]) => `${code} x${n}`).join(', ')})` : ''}`],
   ['faults: workers SIGKILLed / server SIGKILL + restart', `${workerKills} / 1`],
-  ['worker recycles / backstop kills', `${recycles} / ${backstopKills}`],
+  [
+    'worker recycles / backstop kills',
+    `${recycles} / ${backstopKills}${backstopOvershootsMb.length > 0 ? ` (killed at most ${Math.max(...backstopOvershootsMb)} MB past the hard limit)` : ''}`,
+  ],
 ];
 const markdown = `## Soak: mixed work, faults, one server
 
