@@ -16,7 +16,7 @@ import * as mupdf from 'mupdf';
 import { KEEL_PROCESS_V8_FLAGS } from '../src/cli/v8-flags.js';
 import { describeMachine } from './lib/machine.js';
 import { argValue, exitOnHelp, benchOutDir, markdownTable, repoRoot, updateBenchmarksMd, writeBenchFile } from './lib/report.js';
-import { summarise, toCsv, TreeRssSampler, type RssPoint } from './lib/series.js';
+import { growthVerdict, slopeWithInterval, summarise, toCsv, TreeRssSampler, type RssPoint } from './lib/series.js';
 
 exitOnHelp(`
 Deed scan: a 1000-page scanned book built from ../shared/deeds, keel scan page_by_page at default
@@ -151,6 +151,11 @@ if (!existsSync(book)) {
 console.log(`book: ${book} (${pagesWanted} pages, ${(statSync(book).size / 1024 ** 2).toFixed(0)} MB)`);
 const keel = await runKeel(book);
 const summary = summarise(keel.points);
+// Growth with an interval, as the soak reports it: per-second samples swing with each page's tesseract,
+// so the fit is made to 2-minute means (see slopeWithInterval).
+const secondHalf = keel.points.slice(Math.floor(keel.points.length / 2));
+const treeGrowth = slopeWithInterval(secondHalf.map((p) => p.t), secondHalf.map((p) => p.treeRssMb));
+const keelProcessGrowth = slopeWithInterval(secondHalf.map((p) => p.t), secondHalf.map((p) => p.rootRssMb));
 writeBenchFile('deeds-scan-rss.csv', toCsv(keel.points));
 const keelRate = keel.pagesDone / keel.seconds;
 console.log(`keel: ${keel.pagesDone} pages in ${keel.seconds.toFixed(0)} s (${keelRate.toFixed(3)} pages/s), peak tree RSS ${summary.peakMb.toFixed(0)} MB, slope ${summary.slopeMbPerHour.toFixed(1)} MB/hour`);
@@ -189,7 +194,9 @@ ${table}
   (default threads), and **${(keelRate / oneThreadRate).toFixed(2)}x** that of the CLI limited to one thread as Keel runs it. Keel's
   time also covers opening, rendering and classifying each page.
 - Memory goal (peak tree RSS <= 512 MB with default settings): **${goalPeak}** (${Math.round(summary.peakMb)} MB). Slope over the
-  second half: ${summary.slopeMbPerHour.toFixed(1)} MB/hour (${summary.slopeMbPer1000Units.toFixed(1)} MB per 1000 pages).
+  second half: ${summary.slopeMbPerHour.toFixed(1)} MB/hour (${summary.slopeMbPer1000Units.toFixed(1)} MB per 1000 pages), fitted to every sample.
+  With an interval: tree ${growthVerdict(treeGrowth, 5)};
+  the keel process alone ${growthVerdict(keelProcessGrowth, 5)}.
 - Raw series: \`bench/out/deeds-scan-rss.csv\`; report: \`bench/out/deed-book-report.json\`.`;
 console.log('\n' + table + `\n\nreproduce: ${command}`);
 updateBenchmarksMd('deeds-scan', markdown);
