@@ -16,7 +16,7 @@ import * as mupdf from 'mupdf';
 import { KEEL_PROCESS_V8_FLAGS } from '../src/cli/v8-flags.js';
 import { describeMachine } from './lib/machine.js';
 import { argValue, exitOnHelp, benchOutDir, markdownTable, repoRoot, updateBenchmarksMd, writeBenchFile } from './lib/report.js';
-import { growthVerdict, slopeWithInterval, summarise, toCsv, TreeRssSampler, type RssPoint } from './lib/series.js';
+import { growthVerdict, slopeOfGroupMeans, slopeWithInterval, summarise, toCsv, TreeRssSampler, type RssPoint } from './lib/series.js';
 
 exitOnHelp(`
 Deed scan: a 1000-page scanned book built from ../shared/deeds, keel scan page_by_page at default
@@ -59,6 +59,17 @@ function buildBook(pages: number): string {
   }
   writeFileSync(path, book.saveToBuffer('compress').asUint8Array());
   return path;
+}
+
+/** Pages in one pass of the book: all the dev deeds' pages. */
+function countDevPages(): number {
+  let pages = 0;
+  for (const file of listPdfs(devDir)) {
+    const document = mupdf.Document.openDocument(file, 'application/pdf');
+    pages += document.countPages();
+    document.destroy();
+  }
+  return pages;
 }
 
 interface KeelRun {
@@ -156,6 +167,18 @@ const summary = summarise(keel.points);
 const secondHalf = keel.points.slice(Math.floor(keel.points.length / 2));
 const treeGrowth = slopeWithInterval(secondHalf.map((p) => p.t), secondHalf.map((p) => p.treeRssMb));
 const keelProcessGrowth = slopeWithInterval(secondHalf.map((p) => p.t), secondHalf.map((p) => p.rootRssMb));
+// The book repeats the dev pages, so each pass does the same work: the means of whole passes (the first
+// left out as warm-up, an unfinished last one too) differ only by growth. A sample's pass comes from the
+// pages finished when it was taken, known per 25-page chunk, so a pass's samples span 125 to 150 pages.
+const passPages = countDevPages();
+const fullPasses = Math.floor(keel.pagesDone / passPages);
+const passOf = (i: number) => {
+  const pass = Math.floor(keel.points[i]!.done / passPages);
+  return pass >= 1 && pass < fullPasses ? pass : undefined;
+};
+const passLabel = `one pass over the ${passPages} dev pages`;
+const treeGrowthByPass = slopeOfGroupMeans(keel.points.map((p) => p.t), keel.points.map((p) => p.treeRssMb), passOf, passLabel);
+const keelProcessGrowthByPass = slopeOfGroupMeans(keel.points.map((p) => p.t), keel.points.map((p) => p.rootRssMb), passOf, passLabel);
 writeBenchFile('deeds-scan-rss.csv', toCsv(keel.points));
 const keelRate = keel.pagesDone / keel.seconds;
 console.log(`keel: ${keel.pagesDone} pages in ${keel.seconds.toFixed(0)} s (${keelRate.toFixed(3)} pages/s), peak tree RSS ${summary.peakMb.toFixed(0)} MB, slope ${summary.slopeMbPerHour.toFixed(1)} MB/hour`);
@@ -197,6 +220,9 @@ ${table}
   second half: ${summary.slopeMbPerHour.toFixed(1)} MB/hour (${summary.slopeMbPer1000Units.toFixed(1)} MB per 1000 pages), fitted to every sample.
   With an interval: tree ${growthVerdict(treeGrowth, 5)};
   the keel process alone ${growthVerdict(keelProcessGrowth, 5)}.
+- Growth from pass to pass (the book repeats the ${passPages} dev pages; passes 2 to ${fullPasses}, so each mean covers the same pages):
+  tree ${growthVerdict(treeGrowthByPass, 5)};
+  the keel process alone ${growthVerdict(keelProcessGrowthByPass, 5)}.
 - Raw series: \`bench/out/deeds-scan-rss.csv\`; report: \`bench/out/deed-book-report.json\`.`;
 console.log('\n' + table + `\n\nreproduce: ${command}`);
 updateBenchmarksMd('deeds-scan', markdown);

@@ -75,9 +75,9 @@ export interface SlopeEstimate {
   perHour: number;
   /** Half-width of its 95% confidence interval, MB per hour (Infinity with fewer than 3 bins). */
   halfWidth95: number;
-  /** How many bins the fit used, and their length. */
+  /** How many means the fit used, and what each one averages ("120 s", "one pass over the book's 140 pages"). */
   bins: number;
-  binSeconds: number;
+  binLabel: string;
 }
 
 /**
@@ -88,9 +88,20 @@ export interface SlopeEstimate {
  * held the true slope 94% of the time, from 1-minute means 91% (test/bench/series.test.ts).
  */
 export function slopeWithInterval(seconds: number[], mb: number[], binSeconds = 120): SlopeEstimate {
+  return slopeOfGroupMeans(seconds, mb, (i) => Math.floor(seconds[i]! / binSeconds), `${binSeconds} s`);
+}
+
+/**
+ * Slope per hour with a 95% interval, fitted to the means of groups of samples: `groupOf(i)` names the
+ * group of sample i, or undefined to leave it out. When the same work repeats (a book made of the same
+ * pages again and again), one group per repetition compares like with like: what one page costs more
+ * than another cancels out, and what is left between the means is growth.
+ */
+export function slopeOfGroupMeans(seconds: number[], mb: number[], groupOf: (index: number) => number | undefined, binLabel: string): SlopeEstimate {
   const bins = new Map<number, { t: number; y: number; n: number }>();
   for (let i = 0; i < seconds.length; i++) {
-    const key = Math.floor(seconds[i]! / binSeconds);
+    const key = groupOf(i);
+    if (key === undefined) continue;
     const bin = bins.get(key) ?? { t: 0, y: 0, n: 0 };
     bin.t += seconds[i]!;
     bin.y += mb[i]!;
@@ -101,7 +112,7 @@ export function slopeWithInterval(seconds: number[], mb: number[], binSeconds = 
   const ys = [...bins.values()].map((b) => b.y / b.n);
   const n = xs.length;
   const b = slope(xs, ys);
-  if (n < 3) return { perHour: b * 3600, halfWidth95: Number.POSITIVE_INFINITY, bins: n, binSeconds };
+  if (n < 3) return { perHour: b * 3600, halfWidth95: Number.POSITIVE_INFINITY, bins: n, binLabel };
   const meanX = xs.reduce((a, v) => a + v, 0) / n;
   const meanY = ys.reduce((a, v) => a + v, 0) / n;
   let sxx = 0;
@@ -111,7 +122,7 @@ export function slopeWithInterval(seconds: number[], mb: number[], binSeconds = 
     residuals += (ys[i]! - meanY - b * (xs[i]! - meanX)) ** 2;
   }
   const standardError = Math.sqrt(residuals / (n - 2) / sxx);
-  return { perHour: b * 3600, halfWidth95: tQuantile975(n - 2) * standardError * 3600, bins: n, binSeconds };
+  return { perHour: b * 3600, halfWidth95: tQuantile975(n - 2) * standardError * 3600, bins: n, binLabel };
 }
 
 /**
@@ -121,11 +132,11 @@ export function slopeWithInterval(seconds: number[], mb: number[], binSeconds = 
 export function growthVerdict(estimate: SlopeEstimate, limitMbPerHour: number): string {
   const goal = `goal growth < ${limitMbPerHour} MB/hour`;
   if (!Number.isFinite(estimate.halfWidth95)) {
-    return `${estimate.perHour.toFixed(1)} MB/hour (${estimate.bins} means of ${estimate.binSeconds} s: too few for an interval): ${goal} not judged`;
+    return `${estimate.perHour.toFixed(1)} MB/hour (${estimate.bins} means of ${estimate.binLabel}: too few for an interval): ${goal} not judged`;
   }
   const lower = estimate.perHour - estimate.halfWidth95;
   const upper = estimate.perHour + estimate.halfWidth95;
-  const text = `${estimate.perHour.toFixed(1)} MB/hour (95% interval ${lower.toFixed(1)} to ${upper.toFixed(1)}, fitted to ${estimate.bins} means of ${estimate.binSeconds} s)`;
+  const text = `${estimate.perHour.toFixed(1)} MB/hour (95% interval ${lower.toFixed(1)} to ${upper.toFixed(1)}, fitted to ${estimate.bins} means of ${estimate.binLabel})`;
   if (upper < limitMbPerHour) return `${text}: ${goal} met`;
   if (lower >= limitMbPerHour) return `${text}: ${goal} NOT met`;
   return `${text}: ${goal} not shown (the interval reaches ${upper.toFixed(1)})`;

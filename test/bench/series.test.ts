@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { growthVerdict, slope, slopeWithInterval } from '../../bench/lib/series.js';
+import { growthVerdict, slope, slopeOfGroupMeans, slopeWithInterval } from '../../bench/lib/series.js';
 
 function seeded(seed: number): () => number {
   let state = seed >>> 0;
@@ -77,4 +77,44 @@ test('too few bins give no interval and no claim', () => {
   assert.equal(estimate.bins, 2);
   assert.equal(estimate.halfWidth95, Number.POSITIVE_INFINITY);
   assert.match(growthVerdict(estimate, 5), /not judged$/);
+});
+
+/**
+ * A deed book made of the same 140 pages again and again, read at ~4.5 s a page: each page has its own
+ * tree RSS (its tesseract's size), the same on every pass, plus a little noise and the trend.
+ */
+function bookLike(passes: number, mbPerHour: number, seed: number): { t: number[]; mb: number[]; page: number[] } {
+  const random = seeded(seed);
+  const pageCost = Array.from({ length: 140 }, () => 280 + random() * 140);
+  const t: number[] = [];
+  const mb: number[] = [];
+  const page: number[] = [];
+  let second = 0;
+  for (let p = 0; p < passes * 140; p++) {
+    const seconds = 3 + Math.floor(random() * 4);
+    for (let k = 0; k < seconds; k++, second++) {
+      t.push(second);
+      mb.push(pageCost[p % 140]! + (mbPerHour * second) / 3600 + (random() * 2 - 1) * 5);
+      page.push(p);
+    }
+  }
+  return { t, mb, page };
+}
+
+test('means of whole passes over the same pages show a flat book flat, and a leaking one leaking', () => {
+  const passOf = (page: number[]) => (i: number) => {
+    const pass = Math.floor(page[i]! / 140);
+    return pass >= 1 ? pass : undefined; // the first pass holds the warm-up
+  };
+  const flat = bookLike(7, 0, 11);
+  const byPass = slopeOfGroupMeans(flat.t, flat.mb, passOf(flat.page), 'one pass');
+  assert.equal(byPass.bins, 6);
+  assert.match(growthVerdict(byPass, 5), /fitted to 6 means of one pass\): goal growth < 5 MB\/hour met$/);
+  // Two-minute means mix dear and cheap pages in changing proportions: the same series shows nothing.
+  const secondHalf = flat.t.findIndex((second) => second >= flat.t.at(-1)! / 2);
+  const byTime = slopeWithInterval(flat.t.slice(secondHalf), flat.mb.slice(secondHalf));
+  assert.ok(byTime.halfWidth95 > 3 * byPass.halfWidth95, `${byTime.halfWidth95} vs ${byPass.halfWidth95}`);
+
+  const leak = bookLike(7, 20, 12);
+  assert.match(growthVerdict(slopeOfGroupMeans(leak.t, leak.mb, passOf(leak.page), 'one pass'), 5), /NOT met$/);
 });
