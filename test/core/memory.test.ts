@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { planPoolMemory, resolveMemoryBudget } from '../../src/core/memory/budget.js';
 import { MemoryMonitor } from '../../src/core/memory/monitor.js';
-import { readRssBytes, readTreeRss } from '../../src/core/memory/proc.js';
+import { readProcText, readRssBytes, readTreeRss } from '../../src/core/memory/proc.js';
 import { parseByteSize } from '../../src/core/memory/size.js';
 import { createLogger } from '../../src/core/log.js';
 
@@ -16,6 +19,29 @@ test('sizes are read in binary units and nonsense is refused with a clear code',
   assert.equal(parseByteSize('1.5g'), 1.5 * 1024 * MiB);
   assert.equal(parseByteSize('2048'), 2048);
   assert.throws(() => parseByteSize('lots'), { code: 'E_BAD_OPTION' });
+});
+
+test('/proc files are read whole through the shared buffer, however long, and a gone process reads as undefined', () => {
+  const stat = readProcText(`/proc/${process.pid}/stat`);
+  assert.ok(stat?.startsWith(`${process.pid} (`), stat);
+  assert.match(readProcText('/proc/self/status') ?? '', /^Name:\s+\S+[\s\S]*\nVmRSS:\s+\d+ kB/);
+  // Longer than the buffer (8 KB), read after a short file: the whole text, not the tail of the last read.
+  const dir = mkdtempSync(join(tmpdir(), 'keel-proc-'));
+  try {
+    const long = join(dir, 'long.txt');
+    const text = Array.from({ length: 2000 }, (_, i) => `line ${i} ${'x'.repeat(i % 17)}`).join('\n');
+    writeFileSync(long, text, 'latin1');
+    assert.ok(text.length > 3 * 8192);
+    assert.equal(readProcText(long), readFileSync(long, 'latin1'));
+    // And a short file after it: only its own text, none of the long one left in the buffer.
+    const short = join(dir, 'short.txt');
+    writeFileSync(short, 'Name:\tkeel\n');
+    assert.equal(readProcText(short), 'Name:\tkeel\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.equal(readProcText('/proc/999999999/status'), undefined);
+  assert.equal(readRssBytes(999_999_999), undefined);
 });
 
 test('the tree RSS includes a child process and its memory', async () => {

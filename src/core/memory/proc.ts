@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { closeSync, openSync, readSync, readdirSync } from 'node:fs';
 
 /**
  * Reads of /proc. Keel measures memory as the resident set of the whole process tree
@@ -13,26 +13,54 @@ export interface ProcessInfo {
   rssBytes: number;
 }
 
-/** Current resident set size of one process in bytes, or undefined if it is gone. */
-export function readRssBytes(pid: number): number | undefined {
-  let status: string;
+/** One buffer for every read below: they are synchronous, so no two are ever in flight. */
+let procBuffer = Buffer.allocUnsafe(8192);
+
+/**
+ * The text of a /proc file, or undefined if it cannot be read (the process is gone). The pool and the
+ * monitor read a status or stat file per process several times a second, and readFileSync costs 2-3x as
+ * much here (it fstat()s, reads again to find the end of a file whose size reads 0, and allocates a
+ * buffer per call): a walk over 63 processes took 1.5-2.2 ms of CPU with it, 0.7-0.8 ms with this.
+ */
+export function readProcText(path: string): string | undefined {
+  let fd: number;
   try {
-    status = readFileSync(`/proc/${pid}/status`, 'latin1');
+    fd = openSync(path, 'r');
   } catch {
     return undefined;
   }
+  try {
+    let length = 0;
+    for (;;) {
+      if (length === procBuffer.length) {
+        const larger = Buffer.allocUnsafe(procBuffer.length * 2);
+        procBuffer.copy(larger, 0, 0, length);
+        procBuffer = larger;
+      }
+      const read = readSync(fd, procBuffer, length, procBuffer.length - length, null);
+      if (read === 0) break;
+      length += read;
+    }
+    return procBuffer.toString('latin1', 0, length);
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Current resident set size of one process in bytes, or undefined if it is gone. */
+export function readRssBytes(pid: number): number | undefined {
+  const status = readProcText(`/proc/${pid}/status`);
+  if (status === undefined) return undefined;
   const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
   // Zombies and kernel threads have no VmRSS line: they hold no user memory.
   return match ? Number(match[1]) * 1024 : 0;
 }
 
 function readStat(pid: number): { ppid: number; name: string } | undefined {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  } catch {
-    return undefined;
-  }
+  const stat = readProcText(`/proc/${pid}/stat`);
+  if (stat === undefined) return undefined;
   // The command name sits in parentheses and may itself contain spaces or ')'.
   const open = stat.indexOf('(');
   const close = stat.lastIndexOf(')');
@@ -102,12 +130,8 @@ export function readTreeRss(rootPid: number, parents = readParentMap()): TreeRss
 
 /** Whether a process exists (and is not a zombie). */
 export function isProcessAlive(pid: number): boolean {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'latin1');
-    return !/^State:\s+Z/m.test(status);
-  } catch {
-    return false;
-  }
+  const status = readProcText(`/proc/${pid}/status`);
+  return status !== undefined && !/^State:\s+Z/m.test(status);
 }
 
 /**
