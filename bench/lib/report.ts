@@ -5,7 +5,11 @@ import { fileURLToPath } from 'node:url';
 /** The repository root (bench/lib -> ../..), found from the compiled file or the source. */
 export const repoRoot = (() => {
   let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
+  while (!existsSync(join(dir, 'package.json'))) {
+    // At the file system's root dirname() returns its argument: stop there rather than spin.
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}: run the benchmarks from the repository`);
+    dir = dirname(dir);
+  }
   return dir;
 })();
 
