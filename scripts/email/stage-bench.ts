@@ -4,10 +4,10 @@
  * analyzeParsed makes, in the same order). Each stage is timed with process.cpuUsage() over the whole
  * corpus, then the corpus is run again end to end (parseMessage + analyzeParsed) for the total.
  *
- * A step's gain here is not yet a gain: with the whole corpus held in memory, allocation and GC cost
- * more than in a worker. Reusing wink's token strings instead of slicing the text saved 15% of
- * readText here (4 interleaved rounds) and nothing end to end (--only e2e, and `keel emails` with
- * its workers). Confirm a change with --only e2e and an isolated run before keeping it.
+ * A step's gain here is not yet a gain. Reusing wink's token strings instead of slicing the text saved
+ * 15% of readText here (4 interleaved rounds) and nothing end to end (--only e2e, and `keel emails`
+ * with its workers); holding the whole corpus in memory, as this script does, likely makes allocation
+ * dearer than in a worker. Confirm a change with --only e2e and an isolated run before keeping it.
  *
  *   node dist/scripts/email/stage-bench.js [path ...] [--limit N] [--rounds R] [--only e2e|parse|analyze|analyzers] [--reps N] [--step name]
  */
