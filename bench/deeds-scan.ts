@@ -165,8 +165,9 @@ const summary = summarise(keel.points);
 // Growth with an interval, as the soak reports it: per-second samples swing with each page's tesseract,
 // so the fit is made to 2-minute means (see slopeWithInterval).
 const secondHalf = keel.points.slice(Math.floor(keel.points.length / 2));
-const treeGrowth = slopeWithInterval(secondHalf.map((p) => p.t), secondHalf.map((p) => p.treeRssMb));
-const keelProcessGrowth = slopeWithInterval(secondHalf.map((p) => p.t), secondHalf.map((p) => p.rootRssMb));
+const secondHalfSeconds = secondHalf.map((p) => p.t);
+const treeGrowth = slopeWithInterval(secondHalfSeconds, secondHalf.map((p) => p.treeRssMb));
+const keelProcessGrowth = slopeWithInterval(secondHalfSeconds, secondHalf.map((p) => p.rootRssMb));
 // The book repeats the dev pages, so each pass does the same work: the means of whole passes (the first
 // left out as warm-up, an unfinished last one too) differ only by growth. A sample's pass comes from the
 // pages finished when it was taken, known per 25-page chunk, so a pass's samples span 125 to 150 pages.
@@ -177,8 +178,9 @@ const passOf = (i: number) => {
   return pass >= 1 && pass < fullPasses ? pass : undefined;
 };
 const passLabel = `one pass over the ${passPages} dev pages`;
-const treeGrowthByPass = slopeOfGroupMeans(keel.points.map((p) => p.t), keel.points.map((p) => p.treeRssMb), passOf, passLabel);
-const keelProcessGrowthByPass = slopeOfGroupMeans(keel.points.map((p) => p.t), keel.points.map((p) => p.rootRssMb), passOf, passLabel);
+const allSeconds = keel.points.map((p) => p.t);
+const treeGrowthByPass = slopeOfGroupMeans(allSeconds, keel.points.map((p) => p.treeRssMb), passOf, passLabel);
+const keelProcessGrowthByPass = slopeOfGroupMeans(allSeconds, keel.points.map((p) => p.rootRssMb), passOf, passLabel);
 writeBenchFile('deeds-scan-rss.csv', toCsv(keel.points));
 const keelRate = keel.pagesDone / keel.seconds;
 console.log(`keel: ${keel.pagesDone} pages in ${keel.seconds.toFixed(0)} s (${keelRate.toFixed(3)} pages/s), peak tree RSS ${summary.peakMb.toFixed(0)} MB, slope ${summary.slopeMbPerHour.toFixed(1)} MB/hour`);

@@ -15,7 +15,7 @@ function assertTokensAreSlices(text: string): void {
 }
 
 test('token values are the text at their offsets, whichever copy wink read', () => {
-  // wink reads the text itself: token values are wink's own strings.
+  // wink reads the text itself.
   assertTokensAreSlices("Hi Bob,\n\nCan we meet tomorrow's 3pm call at 12 Main St.? Mail me: bob@example.org :)\n");
   // Built by concatenation, as the analysed text is (subject + body + tail).
   const subject = 'Re: the Q3 numbers';
