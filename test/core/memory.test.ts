@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { planPoolMemory, resolveMemoryBudget } from '../../src/core/memory/budget.js';
 import { MemoryMonitor } from '../../src/core/memory/monitor.js';
-import { readProcText, readRssBytes, readTreeRss } from '../../src/core/memory/proc.js';
+import { listDescendants, readProcText, readRssBytes, readTreeRss, TreeFinder } from '../../src/core/memory/proc.js';
 import { parseByteSize } from '../../src/core/memory/size.js';
 import { createLogger } from '../../src/core/log.js';
 
@@ -59,6 +59,46 @@ test('the tree RSS includes a child process and its memory', async () => {
     assert.ok(tree.totalBytes >= readRssBytes(process.pid)! + 80 * MiB);
   } finally {
     child.kill('SIGKILL');
+  }
+});
+
+test('a tree walk finds grandchildren, including one started from a worker thread, by either method', async () => {
+  // A child forked by a node worker thread is listed under that thread, not under the main thread: a walk
+  // that read only /proc/<pid>/task/<pid>/children would miss it.
+  const script = `
+    const { spawn } = require('node:child_process');
+    const { Worker } = require('node:worker_threads');
+    const fromMain = spawn('sleep', ['30']);
+    const worker = new Worker("const { spawn } = require('node:child_process'); const { parentPort } = require('node:worker_threads'); parentPort.postMessage(spawn('sleep', ['30']).pid); setInterval(() => {}, 1000);", { eval: true });
+    worker.once('message', (fromThread) => console.log(JSON.stringify({ fromMain: fromMain.pid, fromThread })));
+  `;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+  const { fromMain, fromThread } = JSON.parse(line.toString()) as { fromMain: number; fromThread: number };
+  try {
+    const expected = [child.pid!, fromMain, fromThread].sort((a, b) => a - b);
+    for (const walk of ['children', 'scan'] as const) {
+      if (walk === 'children' && readProcText(`/proc/${process.pid}/task/${process.pid}/children`) === undefined) continue;
+      const found = listDescendants(child.pid!, new TreeFinder(walk));
+      assert.equal(found[0], child.pid, `${walk}: root first`);
+      assert.deepEqual([...found].sort((a, b) => a - b), expected, `${walk} walk`);
+      const tree = readTreeRss(child.pid!, new TreeFinder(walk));
+      const sleeper = tree.processes.find((p) => p.pid === fromThread);
+      assert.deepEqual({ name: sleeper?.name, ppid: sleeper?.ppid }, { name: 'sleep', ppid: child.pid }, `${walk}: the thread's child`);
+      assert.equal(tree.processes.find((p) => p.pid === child.pid)?.name, 'node');
+    }
+    // The test process's own tree holds the child and both grandchildren too.
+    const own = listDescendants(process.pid);
+    for (const pid of expected) assert.ok(own.includes(pid), `${pid} in this process's tree`);
+  } finally {
+    // Children first: killing the node child alone would leave the sleeps to init.
+    for (const pid of [fromMain, fromThread, child.pid!]) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
   }
 });
 

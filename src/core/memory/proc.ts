@@ -88,25 +88,86 @@ export function readParentMap(): Map<number, { ppid: number; name: string }> {
   return map;
 }
 
+/**
+ * The children of every thread of `pid` (a child is listed under the thread that forked it: in node,
+ * a worker thread's child_process is not the main thread's child), or undefined if `pid` is gone.
+ */
+function readChildren(pid: number): number[] | undefined {
+  let threads: string[];
+  try {
+    threads = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return undefined;
+  }
+  const children: number[] = [];
+  for (const tid of threads) {
+    const text = readProcText(`/proc/${pid}/task/${tid}/children`);
+    if (!text) continue;
+    for (const field of text.split(' ')) if (field.length > 0) children.push(Number(field));
+  }
+  return children;
+}
+
+/**
+ * How a process tree's members are found:
+ * - 'children': from each member's /proc/<pid>/task/<tid>/children files, so the cost follows the size
+ *   of the tree (a few processes of ~7-11 threads each), not the number of processes on the host;
+ * - 'scan': one stat file for every process on the host, to learn its parent. The fallback for kernels
+ *   built without CONFIG_PROC_CHILDREN.
+ */
+export type TreeWalk = 'children' | 'scan';
+
+let childrenFilesReadable: boolean | undefined;
+
+/** 'children' where this kernel has the children files, else 'scan'. */
+export function defaultTreeWalk(): TreeWalk {
+  childrenFilesReadable ??= readProcText(`/proc/${process.pid}/task/${process.pid}/children`) !== undefined;
+  return childrenFilesReadable ? 'children' : 'scan';
+}
+
+/**
+ * Finds the members of process trees. A 'scan' finder reads /proc once, on first use, and answers
+ * every tree from that one reading, so a sample of several trees costs one scan.
+ */
+export class TreeFinder {
+  private parents: Map<number, { ppid: number; name: string }> | undefined;
+  private childrenOfParent: Map<number, number[]> | undefined;
+
+  constructor(readonly walk: TreeWalk = defaultTreeWalk()) {}
+
+  /** Pids of `rootPid` and all its descendants, root first (the root even if it is gone). */
+  descendants(rootPid: number): number[] {
+    const result: number[] = [];
+    const stack = [rootPid];
+    const seen = new Set<number>();
+    while (stack.length > 0) {
+      const pid = stack.pop()!;
+      if (seen.has(pid)) continue;
+      seen.add(pid);
+      result.push(pid);
+      for (const child of this.childrenOf(pid)) stack.push(child);
+    }
+    return result;
+  }
+
+  private childrenOf(pid: number): number[] {
+    if (this.walk === 'children') return readChildren(pid) ?? [];
+    if (!this.childrenOfParent) {
+      this.parents = readParentMap();
+      this.childrenOfParent = new Map();
+      for (const [child, { ppid }] of this.parents) {
+        const list = this.childrenOfParent.get(ppid);
+        if (list) list.push(child);
+        else this.childrenOfParent.set(ppid, [child]);
+      }
+    }
+    return this.childrenOfParent.get(pid) ?? [];
+  }
+}
+
 /** Pids of `rootPid` and all its descendants, root first. */
-export function listDescendants(rootPid: number, parents = readParentMap()): number[] {
-  const children = new Map<number, number[]>();
-  for (const [pid, { ppid }] of parents) {
-    const list = children.get(ppid);
-    if (list) list.push(pid);
-    else children.set(ppid, [pid]);
-  }
-  const result: number[] = [];
-  const stack = [rootPid];
-  const seen = new Set<number>();
-  while (stack.length > 0) {
-    const pid = stack.pop()!;
-    if (seen.has(pid)) continue;
-    seen.add(pid);
-    result.push(pid);
-    for (const child of children.get(pid) ?? []) stack.push(child);
-  }
-  return result;
+export function listDescendants(rootPid: number, finder = new TreeFinder()): number[] {
+  return finder.descendants(rootPid);
 }
 
 export interface TreeRss {
@@ -114,16 +175,29 @@ export interface TreeRss {
   processes: ProcessInfo[];
 }
 
-/** Sum of VmRSS over `rootPid` and every descendant. Processes that vanish mid-read count as 0. */
-export function readTreeRss(rootPid: number, parents = readParentMap()): TreeRss {
+/** Name, parent and resident set of one process from its status file, or undefined if it is gone. */
+function readProcessInfo(pid: number): ProcessInfo | undefined {
+  const status = readProcText(`/proc/${pid}/status`);
+  if (status === undefined) return undefined;
+  const rss = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+  return {
+    pid,
+    ppid: Number(/^PPid:\s+(\d+)/m.exec(status)?.[1] ?? 0),
+    name: /^Name:\t(.*)$/m.exec(status)?.[1] ?? '?',
+    // Zombies and kernel threads have no VmRSS line: they hold no user memory.
+    rssBytes: rss ? Number(rss[1]) * 1024 : 0,
+  };
+}
+
+/** Sum of VmRSS over `rootPid` and every descendant. Processes that vanish mid-read are left out. */
+export function readTreeRss(rootPid: number, finder = new TreeFinder()): TreeRss {
   const processes: ProcessInfo[] = [];
   let totalBytes = 0;
-  for (const pid of listDescendants(rootPid, parents)) {
-    const rssBytes = readRssBytes(pid);
-    if (rssBytes === undefined) continue;
-    const info = parents.get(pid);
-    processes.push({ pid, ppid: info?.ppid ?? 0, name: info?.name ?? '?', rssBytes });
-    totalBytes += rssBytes;
+  for (const pid of finder.descendants(rootPid)) {
+    const info = readProcessInfo(pid);
+    if (info === undefined) continue;
+    processes.push(info);
+    totalBytes += info.rssBytes;
   }
   return { totalBytes, processes };
 }

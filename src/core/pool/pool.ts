@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { KeelError } from '../errors.js';
-import { readParentMap, readRssBytes, readTreeRss } from '../memory/proc.js';
+import { readRssBytes, readTreeRss, TreeFinder } from '../memory/proc.js';
 import { abortedError, poolClosedError, queueFullError, taskKilledWorkerError, unsendableTaskError } from './errors.js';
 import type { WorkerMessage } from './protocol.js';
 import { WorkerProcess } from './worker-process.js';
@@ -123,8 +123,6 @@ export class WorkerPool<Payload = unknown, Result = unknown> extends EventEmitte
   private closing = false;
   private failure: KeelError | undefined;
   private consecutiveInitFailures = 0;
-  /** Process parents as of the last sample: lets the check after each task skip a walk of /proc. */
-  private lastParents: ReturnType<typeof readParentMap> | undefined;
   private counters = { completed: 0, failed: 0, retried: 0, recycles: 0, kills: 0, spawned: 0 };
 
   constructor(options: PoolOptions) {
@@ -345,7 +343,7 @@ export class WorkerPool<Payload = unknown, Result = unknown> extends EventEmitte
   /** Graceful recycling decision, taken between tasks with a fresh RSS reading. */
   private afterTask(worker: WorkerProcess): void {
     // Fresh RSS of the worker and of its children as known at the last sample (a few ms old).
-    worker.rssBytes = readTreeRss(worker.pid, this.lastParents).totalBytes;
+    worker.rssBytes = readKnownTreeRss(worker);
     const { softRssBytes, maxTasksPerWorker, prewarm } = this.options;
     let reason: string | undefined;
     if (worker.rssBytes > softRssBytes) reason = `RSS ${mb(worker.rssBytes)} above soft limit ${mb(softRssBytes)}`;
@@ -466,12 +464,11 @@ export class WorkerPool<Payload = unknown, Result = unknown> extends EventEmitte
 
   /** The RSS backstop and the silence timeout, checked a few times a second. */
   private sample(): void {
-    const parents = readParentMap();
-    this.lastParents = parents;
+    const finder = new TreeFinder();
     const now = Date.now();
     for (const worker of this.allWorkers()) {
       if (worker.exitedAlready) continue;
-      const tree = readTreeRss(worker.pid, parents);
+      const tree = readTreeRss(worker.pid, finder);
       worker.rssBytes = tree.totalBytes;
       worker.treePids = tree.processes.map((member) => member.pid);
       if (worker.rssBytes > this.options.hardRssBytes) {
@@ -487,8 +484,7 @@ export class WorkerPool<Payload = unknown, Result = unknown> extends EventEmitte
   private guardHardLimit(): void {
     for (const worker of this.workers) {
       if (worker.state !== 'busy' || worker.killReason || worker.treePids.length === 0) continue;
-      let total = 0;
-      for (const pid of worker.treePids) total += readRssBytes(pid) ?? 0;
+      const total = readKnownTreeRss(worker);
       worker.rssBytes = total;
       if (total > this.options.hardRssBytes) this.kill(worker, `RSS ${mb(total)} above hard limit ${mb(this.options.hardRssBytes)}`);
     }
@@ -548,4 +544,11 @@ function exitOf(worker: WorkerProcess): Promise<void> {
 
 function mb(bytes: number): string {
   return `${Math.round(bytes / MiB)} MB`;
+}
+
+/** Fresh RSS of a worker's tree as the last sample found its members (a few status files, no walk). */
+function readKnownTreeRss(worker: WorkerProcess): number {
+  let total = 0;
+  for (const pid of worker.treePids) total += readRssBytes(pid) ?? 0;
+  return total;
 }
