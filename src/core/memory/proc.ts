@@ -211,7 +211,8 @@ export function isProcessAlive(pid: number): boolean {
 /**
  * Tree RSS for frequent callers (one reading per HTTP request): the list of pids in the tree is
  * refreshed at most every `refreshMs`, so most readings open a handful of status files instead of
- * walking all of /proc. A process started since the last refresh is counted from the next one.
+ * walking the tree (or, without children files, all of /proc). A process started since the last
+ * refresh is counted from the next one.
  */
 export class CachedTreeRssReader {
   private pids: number[] = [];

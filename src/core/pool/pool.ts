@@ -30,7 +30,7 @@ export interface PoolOptions {
   taskTimeoutMs?: number;
   /** Attempts per task before it is given up as a poison input. */
   maxAttempts?: number;
-  /** How often each worker's RSS is sampled from /proc (a walk of all of /proc, which finds new children). */
+  /** How often each worker's tree is walked again (which finds new children) and its RSS read from /proc. */
   sampleIntervalMs?: number;
   /**
    * How often, between those samples, a busy worker's tree as last found is re-read against the hard
