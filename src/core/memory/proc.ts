@@ -52,9 +52,12 @@ export function readProcText(path: string): string | undefined {
 /** Current resident set size of one process in bytes, or undefined if it is gone. */
 export function readRssBytes(pid: number): number | undefined {
   const status = readProcText(`/proc/${pid}/status`);
-  if (status === undefined) return undefined;
+  return status === undefined ? undefined : vmRssBytes(status);
+}
+
+/** VmRSS of a status file's text. Zombies and kernel threads have no VmRSS line: they hold no user memory. */
+function vmRssBytes(status: string): number {
   const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
-  // Zombies and kernel threads have no VmRSS line: they hold no user memory.
   return match ? Number(match[1]) * 1024 : 0;
 }
 
@@ -130,7 +133,6 @@ export function defaultTreeWalk(): TreeWalk {
  * every tree from that one reading, so a sample of several trees costs one scan.
  */
 export class TreeFinder {
-  private parents: Map<number, { ppid: number; name: string }> | undefined;
   private childrenOfParent: Map<number, number[]> | undefined;
 
   constructor(readonly walk: TreeWalk = defaultTreeWalk()) {}
@@ -153,9 +155,8 @@ export class TreeFinder {
   private childrenOf(pid: number): number[] {
     if (this.walk === 'children') return readChildren(pid) ?? [];
     if (!this.childrenOfParent) {
-      this.parents = readParentMap();
       this.childrenOfParent = new Map();
-      for (const [child, { ppid }] of this.parents) {
+      for (const [child, { ppid }] of readParentMap()) {
         const list = this.childrenOfParent.get(ppid);
         if (list) list.push(child);
         else this.childrenOfParent.set(ppid, [child]);
@@ -179,13 +180,11 @@ export interface TreeRss {
 function readProcessInfo(pid: number): ProcessInfo | undefined {
   const status = readProcText(`/proc/${pid}/status`);
   if (status === undefined) return undefined;
-  const rss = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
   return {
     pid,
     ppid: Number(/^PPid:\s+(\d+)/m.exec(status)?.[1] ?? 0),
     name: /^Name:\t(.*)$/m.exec(status)?.[1] ?? '?',
-    // Zombies and kernel threads have no VmRSS line: they hold no user memory.
-    rssBytes: rss ? Number(rss[1]) * 1024 : 0,
+    rssBytes: vmRssBytes(status),
   };
 }
 
