@@ -15,7 +15,6 @@ import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readF
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
-import * as mupdf from 'mupdf';
 import { KEEL_PROCESS_V8_FLAGS } from '../src/cli/v8-flags.js';
 import { readTreeRss } from '../src/core/memory/proc.js';
 import { parseByteSize } from '../src/core/memory/size.js';
@@ -23,6 +22,7 @@ import { writeChart, type ChartMarker } from './lib/chart.js';
 import { describeMachine } from './lib/machine.js';
 import { argValue, exitOnHelp, benchOutDir, markdownTable, repoRoot, updateBenchmarksMd, writeBenchFile } from './lib/report.js';
 import { growthVerdict, slopeWithInterval } from './lib/series.js';
+import { buildTextLayerBook } from './lib/text-layer-book.js';
 
 exitOnHelp(`
 Soak: mixed deed and email work through one keel serve, with worker kills and a server restart;
@@ -61,34 +61,6 @@ function listFiles(dir: string, accept: (name: string) => boolean): string[] {
       const path = join(dir, name);
       return statSync(path).isDirectory() ? listFiles(path, accept) : accept(name) ? [path] : [];
     });
-}
-
-/** A born-digital deed book with a real text layer: deed text written for this benchmark. */
-function buildTextLayerBook(pages: number): string {
-  const path = join(workDir, `text-layer-${pages}.pdf`);
-  if (existsSync(path)) return path;
-  const document = new mupdf.PDFDocument();
-  const font = document.addSimpleFont(new mupdf.Font('Times-Roman'));
-  const lines = [
-    'THIS DEED, made this first day of June, in the year nineteen hundred and fifty-two, between',
-    'JOHN A. EXAMPLE and MARY B. EXAMPLE, his wife, of the Township of Center, parties of the first part,',
-    'and ROBERT C. SAMPLE, party of the second part. WITNESSETH, that in consideration of the sum of',
-    'One Dollar and other good and valuable consideration, the parties of the first part do grant and',
-    'convey unto the party of the second part all that certain tract of land bounded and described as',
-    'follows: beginning at a stone corner; thence North forty-five degrees East one hundred perches to a',
-    'post; thence South to the place of beginning, containing fifty acres, more or less. EXCEPTING AND',
-    'RESERVING unto the grantors, their heirs and assigns, all the oil and gas underlying the said tract,',
-    'with the right to drill for and remove the same. TO HAVE AND TO HOLD the premises unto the grantee.',
-  ];
-  for (let i = 0; i < pages; i++) {
-    const resources = document.addObject({ Font: { F1: font } });
-    const text = lines.map((line, index) => `BT /F1 11 Tf 54 ${720 - index * 16} Td (${line}) Tj ET`).join('\n');
-    const contents = `${text}\nBT /F1 9 Tf 54 40 Td (Page ${i + 1}) Tj ET`;
-    const page = document.addPage([0, 0, 612, 792], 0, resources, contents);
-    document.insertPage(-1, page);
-  }
-  writeFileSync(path, document.saveToBuffer('compress').asUint8Array());
-  return path;
 }
 
 /** An mbox of real messages: SpamAssassin files already start with "From "; Enron ones get an envelope. */
@@ -184,7 +156,7 @@ if (!existsSync(join(sharedDir, 'deeds', 'dev')) || !existsSync(join(sharedDir, 
 }
 
 const scanned = listFiles(join(sharedDir, 'deeds', 'dev'), (name) => name.endsWith('.pdf'));
-const textBook = buildTextLayerBook(40);
+const textBook = buildTextLayerBook(join(workDir, 'text-layer-40.pdf'), 40);
 const mailbox = buildMailbox(400);
 const dataDir = mkdtempSync(join(tmpdir(), 'keel-soak-'));
 let server = await startServer(dataDir);

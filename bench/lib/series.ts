@@ -98,31 +98,45 @@ export function slopeWithInterval(seconds: number[], mb: number[], binSeconds = 
  * than another cancels out, and what is left between the means is growth.
  */
 export function slopeOfGroupMeans(seconds: number[], mb: number[], groupOf: (index: number) => number | undefined, binLabel: string): SlopeEstimate {
-  const bins = new Map<number, { t: number; y: number; n: number }>();
-  for (let i = 0; i < seconds.length; i++) {
+  const fit = fitGroupMeans(seconds, mb, groupOf);
+  return { perHour: fit.slope * 3600, halfWidth95: fit.halfWidth95 * 3600, bins: fit.bins, binLabel };
+}
+
+export interface GroupFit {
+  /** Least-squares slope of the group means, in y per unit of x. */
+  slope: number;
+  /** Half-width of its 95% confidence interval (Infinity with fewer than 3 groups). */
+  halfWidth95: number;
+  bins: number;
+}
+
+/** The slope of y over x with a 95% interval, fitted to the means of groups of points (see slopeOfGroupMeans). */
+export function fitGroupMeans(xs: number[], ys: number[], groupOf: (index: number) => number | undefined): GroupFit {
+  const bins = new Map<number, { x: number; y: number; n: number }>();
+  for (let i = 0; i < xs.length; i++) {
     const key = groupOf(i);
     if (key === undefined) continue;
-    const bin = bins.get(key) ?? { t: 0, y: 0, n: 0 };
-    bin.t += seconds[i]!;
-    bin.y += mb[i]!;
+    const bin = bins.get(key) ?? { x: 0, y: 0, n: 0 };
+    bin.x += xs[i]!;
+    bin.y += ys[i]!;
     bin.n += 1;
     bins.set(key, bin);
   }
-  const xs = [...bins.values()].map((b) => b.t / b.n);
-  const ys = [...bins.values()].map((b) => b.y / b.n);
-  const n = xs.length;
-  const b = slope(xs, ys);
-  if (n < 3) return { perHour: b * 3600, halfWidth95: Number.POSITIVE_INFINITY, bins: n, binLabel };
-  const meanX = xs.reduce((a, v) => a + v, 0) / n;
-  const meanY = ys.reduce((a, v) => a + v, 0) / n;
+  const meanXs = [...bins.values()].map((b) => b.x / b.n);
+  const meanYs = [...bins.values()].map((b) => b.y / b.n);
+  const n = meanXs.length;
+  const b = slope(meanXs, meanYs);
+  if (n < 3) return { slope: b, halfWidth95: Number.POSITIVE_INFINITY, bins: n };
+  const meanX = meanXs.reduce((a, v) => a + v, 0) / n;
+  const meanY = meanYs.reduce((a, v) => a + v, 0) / n;
   let sxx = 0;
   let residuals = 0;
   for (let i = 0; i < n; i++) {
-    sxx += (xs[i]! - meanX) ** 2;
-    residuals += (ys[i]! - meanY - b * (xs[i]! - meanX)) ** 2;
+    sxx += (meanXs[i]! - meanX) ** 2;
+    residuals += (meanYs[i]! - meanY - b * (meanXs[i]! - meanX)) ** 2;
   }
   const standardError = Math.sqrt(residuals / (n - 2) / sxx);
-  return { perHour: b * 3600, halfWidth95: tQuantile975(n - 2) * standardError * 3600, bins: n, binLabel };
+  return { slope: b, halfWidth95: tQuantile975(n - 2) * standardError, bins: n };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { DeedScanReport } from '../deeds/report.js';
+import { failedPages, scanDeeds, type DeedScanSummary, type PageReader } from '../deeds/report.js';
 
 const LABELS: Record<string, string> = {
   new_reservation: 'new reservation',
@@ -14,26 +14,35 @@ function clip(text: string, width: number): string {
   return flat.length > width ? flat.slice(0, width - 1) + '…' : flat;
 }
 
-/** The human summary `keel scan` prints by default: the answer first, then one line per deed. */
-export function formatScanTable(report: DeedScanReport): string {
-  const verdict = report.has_reservation ? 'RESERVATION FOUND' : 'no reservation found';
-  const lines = [
-    `${report.file}: ${verdict} (confidence ${Math.round(report.confidence * 100)}%, policy ${report.policy}, ` +
-      `${report.pages_processed}/${report.pages_total} pages${report.stopped_early ? ', stopped early' : ''}, OCR ${report.ocr_engine ?? 'none'})`,
-    '',
-  ];
+/**
+ * The human summary `keel scan` prints by default, line by line: the answer first, then one line per
+ * deed (per page in page_by_page), then any unreadable pages. Column widths come from the summary
+ * (how many deeds and pages there can be), so no line waits for the ones after it.
+ */
+export function* formatScanTable(summary: DeedScanSummary, readPages: PageReader): Generator<string> {
+  const verdict = summary.has_reservation ? 'RESERVATION FOUND' : 'no reservation found';
+  yield `${summary.file}: ${verdict} (confidence ${Math.round(summary.confidence * 100)}%, policy ${summary.policy}, ` +
+    `${summary.pages_processed}/${summary.pages_total} pages${summary.stopped_early ? ', stopped early' : ''}, OCR ${summary.ocr_engine ?? 'none'})\n\n`;
   const header = ['deed', 'pages', 'reservation', 'conf.', 'evidence'];
-  const rows = report.deeds.map((deed) => {
+  // The widest "pages" cell: one page number, the whole file, or (multi_deed) any range of two page numbers.
+  const last = Math.max(1, summary.pages_total);
+  const widestPages = summary.mode === 'page_by_page' || last === 1 ? String(last).length : summary.mode === 'single_deed' ? `1-${last}`.length : 2 * String(last).length + 1;
+  const widths = [
+    Math.max(header[0]!.length, String(summary.deeds_found).length),
+    Math.max(header[1]!.length, widestPages),
+    header[2]!.length,
+    header[3]!.length,
+  ];
+  const format = (row: string[]) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ') + '\n';
+  yield format(header);
+  const deeds = scanDeeds(summary, readPages);
+  for (let step = deeds.next(); !step.done; step = deeds.next()) {
+    const deed = step.value;
     const deciding = deed.evidence.find((e) => e.counts) ?? deed.evidence[0];
     const evidence = deciding ? `p.${deciding.page} ${LABELS[deciding.clause_type] ?? deciding.clause_type}: "${clip(deciding.quote, 70)}"` : '-';
     const pages = deed.page_start === deed.page_end ? `${deed.page_start}` : `${deed.page_start}-${deed.page_end}`;
-    return [String(deed.deed), pages, deed.has_reservation ? 'yes' : 'no', `${Math.round(deed.confidence * 100)}%`, evidence];
-  });
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const format = (row: string[]) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ');
-  lines.push(format(header), ...rows.map(format));
-  if (report.review_flags.length > 0) lines.push('', `review: ${report.review_flags.join(', ')}`);
-  const failed = report.pages.filter((page) => page.error);
-  for (const page of failed) lines.push(`page ${page.page} unreadable: ${page.error!.message} [${page.error!.code}]`);
-  return lines.join('\n') + '\n';
+    yield format([String(deed.deed), pages, deed.has_reservation ? 'yes' : 'no', `${Math.round(deed.confidence * 100)}%`, evidence]);
+  }
+  if (summary.review_flags.length > 0) yield `\nreview: ${summary.review_flags.join(', ')}\n`;
+  if (summary.pages_failed > 0) for (const page of failedPages(readPages)) yield `page ${page.page} unreadable: ${page.error.message} [${page.error.code}]\n`;
 }

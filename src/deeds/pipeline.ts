@@ -1,11 +1,14 @@
+import { Readable } from 'node:stream';
 import { describeError, KeelError } from '../core/errors.js';
 import { hashFile } from '../core/file-hash.js';
 import type { PoolMemoryPlan, WorkerFootprint } from '../core/memory/budget.js';
 import type { MemoryMonitor } from '../core/memory/monitor.js';
 import type { PoolOptions, RunOptions } from '../core/pool/pool.js';
+import { inBatches } from '../core/text-batches.js';
 import { runUnits } from '../core/unit-runner.js';
 import type { JobKind } from '../jobs/kind.js';
 import type { JobContext } from '../jobs/runner.js';
+import type { JobStore } from '../jobs/store.js';
 import type { OcrEngineName } from '../ocr/engine.js';
 import { isNativeTesseractAvailable } from '../ocr/tesseract-native.js';
 import type { OcrEngineChoice } from '../ocr/select.js';
@@ -13,7 +16,7 @@ import type { DeedTask, InspectResult } from './handler.js';
 import { decideDocument } from './index.js';
 import type { DeedPageResult, StoredDeedPage } from './page-result.js';
 import { chunkSizeForBudget, parseScanOptions, type DeedScanOptions } from './pipeline-options.js';
-import { buildScanReport, scanReportToCsv, type DeedScanReport } from './report.js';
+import { scanReportCsv, scanReportJson, summarizeScanInTurns, type DeedScanSummary, type PageReader } from './report.js';
 import type { PageText } from './types.js';
 
 /**
@@ -76,7 +79,12 @@ function* storedPages(units: Iterable<{ result: StoredDeedPage }>): Generator<St
   for (const unit of units) yield unit.result;
 }
 
-async function runDeedScan(context: JobContext, deps: DeedScanDeps): Promise<DeedScanReport> {
+/** Reads a deed-scan job's stored pages from the store, from the first, each time it is called. */
+export function storedPageReader(store: JobStore, jobId: string): PageReader {
+  return () => storedPages(store.iterateUnits<StoredDeedPage>(jobId));
+}
+
+async function runDeedScan(context: JobContext, deps: DeedScanDeps): Promise<DeedScanSummary> {
   const { job, signal, logger } = context;
   const options = parseScanOptions(job.options);
   const path = job.inputPath;
@@ -149,7 +157,7 @@ async function runDeedScan(context: JobContext, deps: DeedScanDeps): Promise<Dee
       throw new KeelError(failure.code, `no page of ${job.inputName ?? path} could be read: ${failure.message}`);
     }
     if (stopped) logger.info({ event: 'early-stop' }, `single_deed: a clear reservation was found; stopped after ${pagesDone} of ${pagesTotal} pages`);
-    return buildScanReport({
+    return await summarizeScanInTurns({
       file: job.inputName ?? path,
       options,
       pagesTotal,
@@ -164,6 +172,9 @@ async function runDeedScan(context: JobContext, deps: DeedScanDeps): Promise<Dee
   }
 }
 
+/** Characters per piece of a streamed result: ~30 deeds, a few ms of deciding between two turns of the event loop. */
+const HTTP_PIECE = 16_384;
+
 /** The deed scan as a job kind: executor plus result rendering (JSON report or CSV). */
 export function deedScanKind(deps: DeedScanDeps): JobKind {
   return {
@@ -171,13 +182,16 @@ export function deedScanKind(deps: DeedScanDeps): JobKind {
     unitName: 'pages',
     formats: ['json', 'csv'],
     run: (context) => runDeedScan(context, deps),
-    renderResult(job, _store, format) {
-      const report = job.summary as unknown as DeedScanReport;
+    renderResult(job, store, format) {
+      // Streamed from the stored pages: the job's summary is the report's head, and its deeds and
+      // pages are decided again and written one at a time, so a 40,000-page book is never in memory.
+      const summary = job.summary as unknown as DeedScanSummary;
+      const readPages = storedPageReader(store, job.id);
       if (format === 'csv') {
         const base = (job.inputName ?? 'scan').replace(/\.pdf$/i, '');
-        return { contentType: 'text/csv; charset=utf-8', body: scanReportToCsv(report), filename: `${base}-keel.csv` };
+        return { contentType: 'text/csv; charset=utf-8', body: Readable.from(inBatches(scanReportCsv(summary, readPages), HTTP_PIECE)), filename: `${base}-keel.csv` };
       }
-      return { contentType: 'application/json; charset=utf-8', body: JSON.stringify(report) };
+      return { contentType: 'application/json; charset=utf-8', body: Readable.from(inBatches(scanReportJson(summary, readPages), HTTP_PIECE)) };
     },
   };
 }

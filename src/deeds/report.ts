@@ -1,13 +1,15 @@
 import { DeedBoundaryTracker } from './boundaries.js';
 import { decideDigests, digestPage, type PageDigest } from './decision.js';
 import { countsUnderPolicy, policyFor } from './index.js';
-import type { DeedRange, DocumentDecision, PageText } from './types.js';
-import { isPageFailure, type StoredDeedPage } from './page-result.js';
+import type { DocumentDecision, PageText } from './types.js';
+import { isPageFailure, type DeedPageFailure, type StoredDeedPage } from './page-result.js';
 import type { DeedScanOptions } from './pipeline-options.js';
 
 /**
  * The scan report: what `keel scan --format json` prints and `GET /v1/jobs/:id/result` returns.
- * Built from the stored pages (in page order), never from what a process happened to keep.
+ * Built from the stored pages (in page order), never from what a process happened to keep, and
+ * streamed: its deeds and pages are written one at a time as they are read back from the store, so
+ * the process holds the same few pages whether the book has 2 pages or 40,000.
  */
 
 export interface EvidenceReport {
@@ -43,7 +45,8 @@ export interface PageReport {
   error?: { code: string; message: string };
 }
 
-export interface DeedScanReport {
+/** The report without its deeds and pages: the file's answer, small whatever the book's length. It is the job's summary. */
+export interface DeedScanSummary {
   file: string;
   mode: DeedScanOptions['mode'];
   policy: DeedScanOptions['policy'];
@@ -57,16 +60,21 @@ export interface DeedScanReport {
   has_reservation: boolean;
   confidence: number;
   reservation_probability: number;
-  deeds: DeedReport[];
-  pages: PageReport[];
+  deeds_found: number;
   review_flags: string[];
   peak_rss_mb: number;
   elapsed_ms: number;
 }
 
-export interface ReportInput {
+/** The whole report, as `--format json` writes it (for readers of the output; Keel never builds it at once). */
+export interface DeedScanReport extends DeedScanSummary {
+  deeds: DeedReport[];
+  pages: PageReport[];
+}
+
+export interface SummaryInput {
   file: string;
-  options: DeedScanOptions;
+  options: Pick<DeedScanOptions, 'mode' | 'policy'>;
   pagesTotal: number;
   /** Every stored page, in page order. */
   pages: Iterable<StoredDeedPage>;
@@ -77,10 +85,30 @@ export interface ReportInput {
   elapsedMs: number;
 }
 
+/** Reads the stored pages again, from the start, in page order: each pass of the report is one reading. */
+export type PageReader = () => Iterable<StoredDeedPage>;
+
 const round = (value: number) => Math.round(value * 1000) / 1000;
 
-function deedReport(index: number, start: number, end: number, decision: DocumentDecision, options: DeedScanOptions): DeedReport {
-  const policy = policyFor(options.policy);
+/** What the deeds' pass learns on its way, for the summary and for the pages' pass. */
+export interface DeedTally {
+  deeds: number;
+  positive: number;
+  /** The surest "yes", and the least sure deed (the file's confidence for a "no"). */
+  maxPositiveConfidence: number;
+  minConfidence: number;
+  maxProbability: number;
+  flags: Set<string>;
+  pagesRead: number;
+  pagesFailed: number;
+  fromCache: number;
+  reduced: number;
+  /** reserved[page] is 1 when a clause that counts under the policy was found on that page. */
+  reserved: Uint8Array;
+}
+
+function deedReport(index: number, start: number, end: number, decision: DocumentDecision, policyName: DeedScanOptions['policy']): DeedReport {
+  const policy = policyFor(policyName);
   return {
     deed: index,
     page_start: start,
@@ -94,97 +122,188 @@ function deedReport(index: number, start: number, end: number, decision: Documen
   };
 }
 
+/** Yielded by the deeds' pass after each page, so that a caller can pause between pages (see summarizeScanInTurns). */
+const PAGE_READ = Symbol('page read');
+
 /**
- * Pages are read once, in order, and each is reduced at once to a digest (its clauses, its length and
- * quality: see PageDigest); only the page before is kept whole, for clauses cut by a page break. So the
- * report's memory grows by its small digests only: building it for 20,000 pages of dev-deed text raised
- * the RSS by about 80 MB, against 155 MB when every page's text was held until the end (5.5 MB per 1000
- * pages then, 1.3 now). Reading each page's reservation cues costs ~1 ms a page more than it did.
+ * The deeds, each yielded as soon as its last page has been read; returns the tally. Each page is
+ * reduced at once to a digest (its clauses, length and quality: see PageDigest) and only the page
+ * before is kept whole, for clauses cut by a page break; a deed's digests are dropped once it is
+ * decided. page_by_page decides each page on its own; single_deed reads the file as one deed.
  */
-export function buildScanReport(input: ReportInput): DeedScanReport {
-  const { options } = input;
-  const pages: PageReport[] = [];
-  let fromCache = 0;
-  let reduced = 0;
-  let readable = 0;
-  // The pages of each deed found so far, as digests; page_by_page decides each page on its own.
-  const groups: PageDigest[][] = [];
-  const tracker = options.mode === 'multi_deed' ? new DeedBoundaryTracker() : undefined;
-  const ranges: DeedRange[] = [];
+function* decideDeeds(pages: Iterable<StoredDeedPage>, mode: DeedScanOptions['mode'], policy: DeedScanOptions['policy'], lastPageOf: (lastRead: number) => number, pagesTotal: number): Generator<DeedReport | typeof PAGE_READ, DeedTally> {
+  const tally: DeedTally = {
+    deeds: 0, positive: 0, maxPositiveConfidence: 0, minConfidence: 1, maxProbability: 0,
+    flags: new Set(), pagesRead: 0, pagesFailed: 0, fromCache: 0, reduced: 0, reserved: new Uint8Array(pagesTotal + 1),
+  };
+  const decide = (digests: readonly PageDigest[], start: number, end: number): DeedReport => {
+    const deed = deedReport(++tally.deeds, start, end, decideDigests(digests, policy), policy);
+    if (deed.has_reservation) {
+      tally.positive++;
+      tally.maxPositiveConfidence = Math.max(tally.maxPositiveConfidence, deed.confidence);
+    }
+    tally.minConfidence = Math.min(tally.minConfidence, deed.confidence);
+    tally.maxProbability = Math.max(tally.maxProbability, deed.reservation_probability);
+    for (const flag of deed.review_flags) tally.flags.add(flag);
+    for (const evidence of deed.evidence) if (evidence.counts && evidence.page < tally.reserved.length) tally.reserved[evidence.page] = 1;
+    return deed;
+  };
+
+  const tracker = mode === 'multi_deed' ? new DeedBoundaryTracker() : undefined;
+  let group: PageDigest[] = [];
+  let groupStart = 1;
+  let lastRead = 0;
   let previous: PageText | undefined;
-  for (const stored of input.pages) {
+  for (const stored of pages) {
+    lastRead = Math.max(lastRead, stored.page);
     if (isPageFailure(stored)) {
-      pages.push({ page: stored.page, text_source: 'failed', ocr_quality: null, has_reservation: false, error: stored.error });
+      tally.pagesFailed++;
       continue;
     }
-    if (stored.cached) fromCache++;
-    if (stored.reducedReading) reduced++;
-    readable++;
-    const added = stored.addedLines ? { ocr_lines_added: stored.addedLines } : {};
-    pages.push({ page: stored.page, text_source: stored.textSource, ocr_quality: round(stored.ocrQuality), has_reservation: false, ...added });
+    tally.pagesRead++;
+    if (stored.cached) tally.fromCache++;
+    if (stored.reducedReading) tally.reduced++;
     const page: PageText = { page: stored.page, text: stored.text, ocrQuality: stored.ocrQuality };
     let startsDeed: boolean;
-    if (options.mode === 'page_by_page') startsDeed = true;
-    else if (tracker !== undefined) {
-      const finished = tracker.push(page.page, page.text);
-      if (finished !== undefined) ranges.push(finished);
-      startsDeed = groups.length === 0 || finished !== undefined;
-    } else startsDeed = groups.length === 0;
+    if (mode === 'page_by_page') startsDeed = true;
+    else if (tracker !== undefined) startsDeed = tracker.push(page.page, page.text) !== undefined || tally.pagesRead === 1;
+    else startsDeed = tally.pagesRead === 1;
+    if (startsDeed && group.length > 0) {
+      // A page_by_page deed is its own page; a multi_deed deed runs up to the page before the next one.
+      yield decide(group, groupStart, mode === 'page_by_page' ? groupStart : page.page - 1);
+      group = [];
+    }
+    if (startsDeed) groupStart = page.page;
     // A deed's first page is read without the page before it: that page belongs to another deed.
-    const digest = digestPage(page, startsDeed ? undefined : previous);
-    if (startsDeed) groups.push([digest]);
-    else groups[groups.length - 1]!.push(digest);
+    group.push(digestPage(page, startsDeed ? undefined : previous));
     previous = page;
+    yield PAGE_READ;
   }
-  const lastPage = input.stoppedEarly ? pages.reduce((last, p) => Math.max(last, p.page), 0) : input.pagesTotal;
-
-  let deeds: DeedReport[];
-  if (options.mode === 'page_by_page') {
-    deeds = groups.map((group, i) => deedReport(i + 1, group[0]!.page, group[0]!.page, decideDigests(group, options.policy), options));
-  } else if (tracker !== undefined) {
-    const last = tracker.finish();
-    if (last !== undefined) ranges.push(last);
-    deeds = ranges.map((range, i) => {
-      const end = i === ranges.length - 1 ? Math.max(range.endPage, lastPage) : ranges[i + 1]!.startPage - 1;
-      return deedReport(i + 1, range.startPage, end, decideDigests(groups[i]!, options.policy), options);
-    });
+  const lastPage = lastPageOf(lastRead);
+  if (mode === 'page_by_page') {
+    if (group.length > 0) yield decide(group, groupStart, groupStart);
+  } else if (mode === 'multi_deed') {
+    const last = tracker!.finish();
+    if (last !== undefined) yield decide(group, last.startPage, Math.max(last.endPage, lastPage));
   } else {
-    deeds = [deedReport(1, 1, Math.max(1, input.pagesTotal), decideDigests(groups[0] ?? [], options.policy), options)];
+    yield decide(group, 1, Math.max(1, pagesTotal));
   }
+  return tally;
+}
 
-  const reservedPages = new Set(deeds.flatMap((deed) => deed.evidence.filter((e) => e.counts).map((e) => e.page)));
-  for (const page of pages) page.has_reservation = reservedPages.has(page.page);
+function lastPageFor(stoppedEarly: boolean, pagesTotal: number): (lastRead: number) => number {
+  return (lastRead) => (stoppedEarly ? lastRead : pagesTotal);
+}
 
-  const positive = deeds.filter((deed) => deed.has_reservation);
-  const hasReservation = positive.length > 0;
-  // For the file: as sure as the surest "yes", or, for a "no", as sure as the least sure deed.
-  // (Folded, not spread: Math.max(...list) overflows the stack past ~150,000 values, a page_by_page book's deeds.)
-  const confidence = deeds.length === 0 ? 0 : hasReservation ? positive.reduce((m, d) => Math.max(m, d.confidence), 0) : deeds.reduce((m, d) => Math.min(m, d.confidence), 1);
-  const failed = pages.filter((page) => page.text_source === 'failed').length;
-  const flags = new Set(deeds.flatMap((deed) => deed.review_flags));
-  if (failed > 0) flags.add('pages_failed');
+function deedPassOf(input: SummaryInput): Generator<DeedReport | typeof PAGE_READ, DeedTally> {
+  return decideDeeds(input.pages, input.options.mode, input.options.policy, lastPageFor(input.stoppedEarly, input.pagesTotal), input.pagesTotal);
+}
+
+/** Reads every stored page once and returns the report's summary; no deed or page is kept. */
+export function summarizeScan(input: SummaryInput): DeedScanSummary {
+  const pass = deedPassOf(input);
+  let step = pass.next();
+  while (!step.done) step = pass.next();
+  return summaryOf(input, step.value);
+}
+
+/**
+ * summarizeScan in turns of at most `turnMs` of work, letting the event loop run between them: in the
+ * service, a 40,000-page book's summary takes ~20 s, and the pools' memory checks, other requests and
+ * progress events must not wait that long.
+ */
+export async function summarizeScanInTurns(input: SummaryInput, turnMs = 20): Promise<DeedScanSummary> {
+  const pass = deedPassOf(input);
+  let turnStarted = performance.now();
+  let step = pass.next();
+  while (!step.done) {
+    if (performance.now() - turnStarted >= turnMs) {
+      await new Promise((resume) => setImmediate(resume));
+      turnStarted = performance.now();
+    }
+    step = pass.next();
+  }
+  return summaryOf(input, step.value);
+}
+
+function summaryOf(input: SummaryInput, tally: DeedTally): DeedScanSummary {
+  const { mode, policy } = input.options;
+  const hasReservation = tally.positive > 0;
+  const flags = tally.flags;
+  if (tally.pagesFailed > 0) flags.add('pages_failed');
   // Read at a lower resolution (after their worker died, or within the PDF reader's memory limit): worth a look.
-  if (reduced > 0) flags.add('pages_read_reduced');
-  if (readable === 0) flags.add('no_text');
+  if (tally.reduced > 0) flags.add('pages_read_reduced');
+  if (tally.pagesRead === 0) flags.add('no_text');
   return {
     file: input.file,
-    mode: options.mode,
-    policy: options.policy,
+    mode,
+    policy,
     ocr_engine: input.ocrEngine,
     pages_total: input.pagesTotal,
-    pages_processed: pages.length,
-    pages_failed: failed,
-    pages_from_cache: fromCache,
+    pages_processed: tally.pagesRead + tally.pagesFailed,
+    pages_failed: tally.pagesFailed,
+    pages_from_cache: tally.fromCache,
     stopped_early: input.stoppedEarly,
     has_reservation: hasReservation,
-    confidence: round(confidence),
-    reservation_probability: deeds.length === 0 ? 0 : round(deeds.reduce((m, d) => Math.max(m, d.reservation_probability), 0)),
-    deeds,
-    pages,
+    // For the file: as sure as the surest "yes", or, for a "no", as sure as the least sure deed.
+    confidence: tally.deeds === 0 ? 0 : hasReservation ? tally.maxPositiveConfidence : tally.minConfidence,
+    reservation_probability: tally.maxProbability,
+    deeds_found: tally.deeds,
     review_flags: [...flags],
     peak_rss_mb: Math.round(input.peakRssMb),
     elapsed_ms: input.elapsedMs,
   };
+}
+
+/** The deeds again, from the stored pages (deciding a deed again costs what it did the first time); returns the tally. */
+export function* scanDeeds(summary: DeedScanSummary, readPages: PageReader): Generator<DeedReport, DeedTally> {
+  const pass = decideDeeds(readPages(), summary.mode, summary.policy, lastPageFor(summary.stopped_early, summary.pages_total), summary.pages_total);
+  let step = pass.next();
+  for (; !step.done; step = pass.next()) if (step.value !== PAGE_READ) yield step.value;
+  return step.value;
+}
+
+/** The pages that could not be read, with their errors. */
+export function* failedPages(readPages: PageReader): Generator<DeedPageFailure> {
+  for (const stored of readPages()) if (isPageFailure(stored)) yield stored;
+}
+
+function* pageReports(pages: Iterable<StoredDeedPage>, reserved: Uint8Array): Generator<PageReport> {
+  for (const stored of pages) {
+    if (isPageFailure(stored)) {
+      yield { page: stored.page, text_source: 'failed', ocr_quality: null, has_reservation: false, error: stored.error };
+      continue;
+    }
+    const added = stored.addedLines ? { ocr_lines_added: stored.addedLines } : {};
+    yield { page: stored.page, text_source: stored.textSource, ocr_quality: round(stored.ocrQuality), has_reservation: reserved[stored.page] === 1, ...added };
+  }
+}
+
+/** The summary's own fields, in the report's order (a summary stored by an older Keel may hold more). */
+function summaryFields(summary: DeedScanSummary): DeedScanSummary {
+  const { file, mode, policy, ocr_engine, pages_total, pages_processed, pages_failed, pages_from_cache, stopped_early, has_reservation, confidence, reservation_probability, deeds_found, review_flags, peak_rss_mb, elapsed_ms } = summary;
+  return { file, mode, policy, ocr_engine, pages_total, pages_processed, pages_failed, pages_from_cache, stopped_early, has_reservation, confidence, reservation_probability, deeds_found, review_flags, peak_rss_mb, elapsed_ms };
+}
+
+/**
+ * The report as JSON text, piece by piece: the summary, then every deed, then every page. `indent`
+ * 2 gives what JSON.stringify(report, null, 2) would, without ever holding the report.
+ */
+export function* scanReportJson(summary: DeedScanSummary, readPages: PageReader, indent = 0): Generator<string> {
+  const newline = indent > 0 ? '\n' : '';
+  const pad = ' '.repeat(indent);
+  const element = (value: unknown) => pad + pad + JSON.stringify(value, null, indent).replace(/\n/g, `\n${pad}${pad}`);
+  const head = JSON.stringify(summaryFields(summary), null, indent);
+  const colon = indent > 0 ? ': ' : ':';
+  yield `${head.slice(0, head.lastIndexOf('}')).trimEnd()},${newline}${pad}"deeds"${colon}[`;
+  const deeds = scanDeeds(summary, readPages);
+  let count = 0;
+  let step = deeds.next();
+  for (; !step.done; step = deeds.next()) yield `${count++ === 0 ? newline : `,${newline}`}${element(step.value)}`;
+  yield `${count > 0 ? newline + pad : ''}],${newline}${pad}"pages"${colon}[`;
+  count = 0;
+  for (const page of pageReports(readPages(), step.value.reserved)) yield `${count++ === 0 ? newline : `,${newline}`}${element(page)}`;
+  yield `${count > 0 ? newline + pad : ''}]${newline}}${newline}`;
 }
 
 function csvField(value: string | number | boolean): string {
@@ -193,12 +312,14 @@ function csvField(value: string | number | boolean): string {
 }
 
 /** One row per deed (in page_by_page mode, per page): the columns a land professional files. */
-export function scanReportToCsv(report: DeedScanReport): string {
-  const header = ['file', 'deed', 'page_start', 'page_end', 'has_reservation', 'confidence', 'reservation_probability', 'clause_types', 'evidence_page', 'evidence_quote', 'review_flags'];
-  const rows = report.deeds.map((deed) => {
+export function* scanReportCsv(summary: DeedScanSummary, readPages: PageReader): Generator<string> {
+  yield 'file,deed,page_start,page_end,has_reservation,confidence,reservation_probability,clause_types,evidence_page,evidence_quote,review_flags\n';
+  const deeds = scanDeeds(summary, readPages);
+  for (let step = deeds.next(); !step.done; step = deeds.next()) {
+    const deed = step.value;
     const deciding = deed.evidence.find((e) => e.counts) ?? deed.evidence[0];
-    return [
-      report.file,
+    const row = [
+      summary.file,
       deed.deed,
       deed.page_start,
       deed.page_end,
@@ -209,7 +330,7 @@ export function scanReportToCsv(report: DeedScanReport): string {
       deciding?.page ?? '',
       deciding?.quote.replace(/\s+/g, ' ') ?? '',
       deed.review_flags.join(';'),
-    ].map(csvField);
-  });
-  return [header.join(','), ...rows.map((row) => row.join(','))].join('\n') + '\n';
+    ];
+    yield row.map(csvField).join(',') + '\n';
+  }
 }

@@ -8,6 +8,7 @@
 import { Readable } from 'node:stream';
 import { resolve } from 'node:path';
 import { KeelError } from '../core/errors.js';
+import { inBatches } from '../core/text-batches.js';
 import type { MemoryMonitor } from '../core/memory/monitor.js';
 import type { JobKind, RenderedResult } from '../jobs/kind.js';
 import type { JobContext } from '../jobs/runner.js';
@@ -190,14 +191,14 @@ export function renderEmailResult(job: JobRecord, store: JobStore, format: strin
     const lines = function* () {
       for (const unit of units()) yield toJsonLine(unit.result);
     };
-    return { contentType: 'application/x-ndjson; charset=utf-8', body: Readable.from(lines()), filename: downloadName(job, 'jsonl') };
+    return { contentType: 'application/x-ndjson; charset=utf-8', body: Readable.from(inBatches(lines())), filename: downloadName(job, 'jsonl') };
   }
   if (format === 'csv') {
     const rows = function* () {
       yield csvHeader();
       for (const unit of units()) yield toCsvRow(unit.result);
     };
-    return { contentType: 'text/csv; charset=utf-8', body: Readable.from(rows()), filename: downloadName(job, 'csv') };
+    return { contentType: 'text/csv; charset=utf-8', body: Readable.from(inBatches(rows())), filename: downloadName(job, 'csv') };
   }
   // json: the summary, then every message, written piece by piece.
   const parts = function* () {
@@ -209,7 +210,7 @@ export function renderEmailResult(job: JobRecord, store: JobStore, format: strin
     }
     yield ']}';
   };
-  return { contentType: 'application/json; charset=utf-8', body: Readable.from(parts()) };
+  return { contentType: 'application/json; charset=utf-8', body: Readable.from(inBatches(parts())) };
 }
 
 /** The mailbox analysis as a job kind: executor plus result rendering (json, jsonl, csv). */

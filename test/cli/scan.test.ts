@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -95,6 +95,17 @@ test('CSV has one row per deed with the evidence quote; --out writes a file', as
   assert.equal(lines[0], 'file,deed,page_start,page_end,has_reservation,confidence,reservation_probability,clause_types,evidence_page,evidence_quote,review_flags');
   assert.equal(lines.length, 3);
   assert.match(lines[2]!, /^multi-deed\.pdf,2,3,5,true,.*,4,.*reserving/i);
+});
+
+test('an --out that cannot be written is bad input before any page is read; a scan that fails leaves no output file', async () => {
+  const unwritable = await keel('scan', fixturePath('multi-deed.pdf'), '--out', join(cacheDir, 'no-such-folder', 'result.json'), '--log-format', 'json');
+  assert.equal(unwritable.code, 2, unwritable.stderr);
+  assert.match(unwritable.stderr, /cannot write the output file .*no-such-folder/);
+  assert.doesNotMatch(unwritable.stderr, /"event":"(scan-start|chunk)"/, 'refused before the scan started');
+  const out = join(cacheDir, 'failed.json');
+  const failed = await keel('scan', fixturePath('encrypted.pdf'), '--out', out);
+  assert.equal(failed.code, 2, failed.stderr);
+  assert.equal(existsSync(out), false, 'no empty result file is left behind');
 });
 
 test('a page the PDF reader can render only at 200 DPI within its memory limit is read there, flagged, and still classified', async () => {

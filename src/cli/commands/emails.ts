@@ -1,4 +1,3 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { KeelError } from '../../core/errors.js';
@@ -15,59 +14,12 @@ import { csvHeader, EmailTally, OUTPUT_FORMATS, tableHeader, toCsvRow, toJsonLin
 import type { AnalysisResult } from '../../email/types.js';
 import { oneOf, parseCommandLine, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
+import { openOutput } from '../output.js';
 import { ProgressBar } from '../progress-bar.js';
 
 const MiB = 1024 ** 2;
 /** Messages between two memory lines in the log. */
 const MEMORY_LINE_EVERY = 5000;
-
-/** Writes text to a stream, waiting when it pushes back (a slow pipe never makes output pile up here). */
-class Output {
-  private failed: Error | undefined;
-
-  constructor(readonly stream: NodeJS.WritableStream) {
-    stream.on('error', (error: Error) => (this.failed = error));
-  }
-
-  get error(): Error | undefined {
-    return this.failed;
-  }
-
-  async write(text: string): Promise<void> {
-    if (this.failed) throw this.failed;
-    if (!this.stream.write(text)) {
-      await new Promise<void>((done) => {
-        const finish = () => {
-          this.stream.off('drain', finish);
-          this.stream.off('error', finish);
-          done();
-        };
-        this.stream.once('drain', finish);
-        this.stream.once('error', finish);
-      });
-      if (this.failed) throw this.failed;
-    }
-  }
-
-  async end(): Promise<void> {
-    if (this.stream === process.stdout) return;
-    const file = this.stream as WriteStream;
-    await new Promise<void>((done, fail) => {
-      file.end(() => done());
-      file.once('error', fail);
-    });
-  }
-}
-
-async function openOutput(path: string | undefined): Promise<Output> {
-  if (!path) return new Output(process.stdout);
-  const stream = createWriteStream(resolve(path));
-  await new Promise<void>((done, fail) => {
-    stream.once('open', () => done());
-    stream.once('error', (error) => fail(new KeelError('E_BAD_OPTION', `cannot write the output file ${path}: ${error.message}`)));
-  });
-  return new Output(stream);
-}
 
 /**
  * Every path must exist, as a file or a folder, before any work starts: a typo is bad input, not an

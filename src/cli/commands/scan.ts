@@ -7,15 +7,15 @@ import { planPoolMemory, resolveMemoryBudget } from '../../core/memory/budget.js
 import { MemoryMonitor } from '../../core/memory/monitor.js';
 import { WorkerPool } from '../../core/pool/pool.js';
 import { ProgressTracker } from '../../core/progress.js';
-import { DEED_WORKER_FOOTPRINT, deedPoolOptions, deedScanKind, resolveOcrEngine } from '../../deeds/pipeline.js';
+import { DEED_WORKER_FOOTPRINT, deedPoolOptions, deedScanKind, resolveOcrEngine, storedPageReader } from '../../deeds/pipeline.js';
 import { OCR_CHOICES, POLICY_NAMES, SCAN_MODES, parseScanOptions } from '../../deeds/pipeline-options.js';
-import { scanReportToCsv, type DeedScanReport } from '../../deeds/report.js';
+import { scanReportCsv, scanReportJson, type DeedScanSummary } from '../../deeds/report.js';
 import type { DeedTask } from '../../deeds/handler.js';
 import { createJobContext } from '../../jobs/runner.js';
 import { JobStore } from '../../jobs/store.js';
 import { defaultOcrCacheDir } from '../../ocr/ocr-cache.js';
 import { oneOf, parseCommandLine, type Command } from '../command.js';
-import { writeOutput } from '../output.js';
+import { openOutput } from '../output.js';
 import { ProgressBar } from '../progress-bar.js';
 import { formatScanTable } from '../scan-table.js';
 
@@ -96,6 +96,8 @@ missing file, bad option); 1 internal error.
     const engine = await resolveOcrEngine(options.ocr);
     const budget = resolveMemoryBudget(values['memory-budget']);
     const plan = planPoolMemory(budget.bytes, DEED_WORKER_FOOTPRINT[engine], { parentReserveBytes: 80 * MiB });
+    const output = await openOutput(values.out);
+    let written = false;
 
     const bar = new ProgressBar('pages', process.stderr, !values['no-progress'] && process.stderr.isTTY === true);
     const logger = createLogger({ format: values['log-format'] === 'json' ? 'json' : 'text', destination: bar.logDestination() });
@@ -133,14 +135,18 @@ missing file, bad option); 1 internal error.
         const newlyDone = current.unitsDone - progress.snapshot().done;
         bar.update(newlyDone > 0 ? progress.advance(newlyDone) : progress.snapshot(), monitor.snapshot().treeRssBytes);
       });
-      const report = (await kind.run(context)) as DeedScanReport;
+      const summary = (await kind.run(context)) as DeedScanSummary;
       bar.finish();
-      const text = format === 'json' ? JSON.stringify(report, null, 2) + '\n' : format === 'csv' ? scanReportToCsv(report) : formatScanTable(report);
-      await writeOutput(text, values.out);
-      logger.info({ event: 'scan-done', peakRssMb: report.peak_rss_mb }, `done in ${(report.elapsed_ms / 1000).toFixed(1)} s: ${report.pages_processed}/${report.pages_total} pages, peak tree RSS ${report.peak_rss_mb} MB`);
+      // Written as it is read back from the store, deed by deed and page by page: see report.ts.
+      const readPages = storedPageReader(store, job.id);
+      await output.writeAll(format === 'json' ? scanReportJson(summary, readPages, 2) : format === 'csv' ? scanReportCsv(summary, readPages) : formatScanTable(summary, readPages));
+      await output.end();
+      written = true;
+      logger.info({ event: 'scan-done', peakRssMb: summary.peak_rss_mb }, `done in ${(summary.elapsed_ms / 1000).toFixed(1)} s: ${summary.pages_processed}/${summary.pages_total} pages, peak tree RSS ${summary.peak_rss_mb} MB`);
       return 0;
     } finally {
       bar.clear();
+      if (!written) await output.discard();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       monitor.stop();
