@@ -32,7 +32,7 @@ the report cost? Rewrites its BENCHMARKS.md section.
 const pagesWanted = Number(argValue('pages', '40000'));
 const baselineArg = argValue('baseline', '');
 const baselineDir = baselineArg ? resolve(baselineArg) : undefined;
-const command = `npm run bench:book-report -- --pages ${pagesWanted}${baselineArg ? ` --baseline ${baselineArg}` : ''}`;
+const command = `npm run bench:book-report -- --pages ${pagesWanted}${baselineArg ? ' --baseline DIR' : ''}`;
 /** Pages per group when fitting the keel process's growth: each mean covers the same pages' work. */
 const GROUP_PAGES = 1000;
 
@@ -140,7 +140,9 @@ for (const run of runs) writeBenchFile(`book-report-${run.label}-rss.csv`, toCsv
 const figures = runs.map(figuresOf);
 
 const interval = (f: Figures) => (Number.isFinite(f.growthHalfWidth) ? `${f.growthPer10k.toFixed(1)} (${(f.growthPer10k - f.growthHalfWidth).toFixed(1)} to ${(f.growthPer10k + f.growthHalfWidth).toFixed(1)})` : `${f.growthPer10k.toFixed(1)} (too few groups)`);
-const names: Record<string, string> = { keel: 'this build', baseline: `baseline (${baselineArg})` };
+/** The commit a build was made from, to name it in the table. */
+const commitOf = (dir: string) => spawnSync('git', ['-C', dir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim() || dir;
+const names: Record<string, string> = { keel: `this build (${commitOf(repoRoot)})`, baseline: baselineDir ? `baseline (${commitOf(baselineDir)})` : '' };
 const table = markdownTable(
   ['build', 'pages/s', 'keel process, 2nd half of the pages: mean (MB)', 'its growth per 10,000 pages, 95% interval (MB)', 'keel process peak while reading (MB)', 'keel process peak while writing the report (MB)', 'report: seconds, MB written', 'tree peak (MB)'],
   runs.map((run, i) => {

@@ -1,4 +1,4 @@
-import { failedPages, scanDeeds, type DeedScanSummary, type PageReader } from '../deeds/report.js';
+import { failedPages, type DeedReport, type DeedScanSummary, type PageReader } from '../deeds/report.js';
 
 const LABELS: Record<string, string> = {
   new_reservation: 'new reservation',
@@ -19,7 +19,7 @@ function clip(text: string, width: number): string {
  * deed (per page in page_by_page), then any unreadable pages. Column widths come from the summary
  * (how many deeds and pages there can be), so no line waits for the ones after it.
  */
-export function* formatScanTable(summary: DeedScanSummary, readPages: PageReader): Generator<string> {
+export function* formatScanTable(summary: DeedScanSummary, deeds: Iterable<DeedReport>, readPages: PageReader): Generator<string> {
   const verdict = summary.has_reservation ? 'RESERVATION FOUND' : 'no reservation found';
   yield `${summary.file}: ${verdict} (confidence ${Math.round(summary.confidence * 100)}%, policy ${summary.policy}, ` +
     `${summary.pages_processed}/${summary.pages_total} pages${summary.stopped_early ? ', stopped early' : ''}, OCR ${summary.ocr_engine ?? 'none'})\n\n`;
@@ -35,9 +35,7 @@ export function* formatScanTable(summary: DeedScanSummary, readPages: PageReader
   ];
   const format = (row: string[]) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ') + '\n';
   yield format(header);
-  const deeds = scanDeeds(summary, readPages);
-  for (let step = deeds.next(); !step.done; step = deeds.next()) {
-    const deed = step.value;
+  for (const deed of deeds) {
     const deciding = deed.evidence.find((e) => e.counts) ?? deed.evidence[0];
     const evidence = deciding ? `p.${deciding.page} ${LABELS[deciding.clause_type] ?? deciding.clause_type}: "${clip(deciding.quote, 70)}"` : '-';
     const pages = deed.page_start === deed.page_end ? `${deed.page_start}` : `${deed.page_start}-${deed.page_end}`;

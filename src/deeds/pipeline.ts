@@ -16,7 +16,7 @@ import type { DeedTask, InspectResult } from './handler.js';
 import { decideDocument } from './index.js';
 import type { DeedPageResult, StoredDeedPage } from './page-result.js';
 import { chunkSizeForBudget, parseScanOptions, type DeedScanOptions } from './pipeline-options.js';
-import { scanReportCsv, scanReportJson, summarizeScanInTurns, type DeedScanSummary, type PageReader } from './report.js';
+import { scanReportCsv, scanReportJson, summarizeScanInTurns, type DeedReport, type DeedScanSummary, type PageReader } from './report.js';
 import type { PageText } from './types.js';
 
 /**
@@ -157,7 +157,9 @@ async function runDeedScan(context: JobContext, deps: DeedScanDeps): Promise<Dee
       throw new KeelError(failure.code, `no page of ${job.inputName ?? path} could be read: ${failure.message}`);
     }
     if (stopped) logger.info({ event: 'early-stop' }, `single_deed: a clear reservation was found; stopped after ${pagesDone} of ${pagesTotal} pages`);
-    return await summarizeScanInTurns({
+    // Each deed is stored as a result row as soon as it is decided: the report is written from them.
+    const deeds = context.startResultRows();
+    const scanSummary = await summarizeScanInTurns({
       file: job.inputName ?? path,
       options,
       pagesTotal,
@@ -166,14 +168,14 @@ async function runDeedScan(context: JobContext, deps: DeedScanDeps): Promise<Dee
       ocrEngine: engine,
       peakRssMb: peak / 1024 ** 2,
       elapsedMs: Date.now() - started,
+      onDeed: (deed) => deeds.add(deed),
     });
+    deeds.finish();
+    return scanSummary;
   } finally {
     deps.monitor.off('sample', onSample);
   }
 }
-
-/** Characters per piece of a streamed result: ~30 deeds, a few ms of deciding between two turns of the event loop. */
-const HTTP_PIECE = 16_384;
 
 /** The deed scan as a job kind: executor plus result rendering (JSON report or CSV). */
 export function deedScanKind(deps: DeedScanDeps): JobKind {
@@ -183,15 +185,19 @@ export function deedScanKind(deps: DeedScanDeps): JobKind {
     formats: ['json', 'csv'],
     run: (context) => runDeedScan(context, deps),
     renderResult(job, store, format) {
-      // Streamed from the stored pages: the job's summary is the report's head, and its deeds and
-      // pages are decided again and written one at a time, so a 40,000-page book is never in memory.
-      const summary = job.summary as unknown as DeedScanSummary;
-      const readPages = storedPageReader(store, job.id);
-      if (format === 'csv') {
-        const base = (job.inputName ?? 'scan').replace(/\.pdf$/i, '');
-        return { contentType: 'text/csv; charset=utf-8', body: Readable.from(inBatches(scanReportCsv(summary, readPages), HTTP_PIECE)), filename: `${base}-keel.csv` };
+      const summary = job.summary as unknown as DeedScanSummary & { deeds?: DeedReport[] };
+      const base = (job.inputName ?? 'scan').replace(/\.pdf$/i, '');
+      if (Array.isArray(summary.deeds)) {
+        // Finished by a Keel before result rows (store schema 1): its summary is the whole report.
+        if (format === 'csv') return { contentType: 'text/csv; charset=utf-8', body: [...scanReportCsv(summary, summary.deeds)].join(''), filename: `${base}-keel.csv` };
+        return { contentType: 'application/json; charset=utf-8', body: JSON.stringify(summary) };
       }
-      return { contentType: 'application/json; charset=utf-8', body: Readable.from(inBatches(scanReportJson(summary, readPages), HTTP_PIECE)) };
+      // Streamed: the summary is the report's head, then the stored deeds and pages, one at a time.
+      const deeds = store.iterateResultRows<DeedReport>(job.id);
+      if (format === 'csv') {
+        return { contentType: 'text/csv; charset=utf-8', body: Readable.from(inBatches(scanReportCsv(summary, deeds))), filename: `${base}-keel.csv` };
+      }
+      return { contentType: 'application/json; charset=utf-8', body: Readable.from(inBatches(scanReportJson(summary, deeds, storedPageReader(store, job.id)))) };
     },
   };
 }

@@ -8,8 +8,9 @@ import type { DeedScanOptions } from './pipeline-options.js';
 /**
  * The scan report: what `keel scan --format json` prints and `GET /v1/jobs/:id/result` returns.
  * Built from the stored pages (in page order), never from what a process happened to keep, and
- * streamed: its deeds and pages are written one at a time as they are read back from the store, so
- * the process holds the same few pages whether the book has 2 pages or 40,000.
+ * never held whole: the summary pass decides each deed as its pages are read and hands it on (the
+ * scan stores it as a result row); the report is then written from those rows and the stored pages,
+ * one at a time, so the process holds the same few pages whether the book has 2 pages or 40,000.
  */
 
 export interface EvidenceReport {
@@ -83,6 +84,8 @@ export interface SummaryInput {
   ocrEngine: string | null;
   peakRssMb: number;
   elapsedMs: number;
+  /** Each deed, as soon as it is decided, in order (the scan stores them for the report). */
+  onDeed?: (deed: DeedReport) => void;
 }
 
 /** Reads the stored pages again, from the start, in page order: each pass of the report is one reading. */
@@ -103,8 +106,6 @@ export interface DeedTally {
   pagesFailed: number;
   fromCache: number;
   reduced: number;
-  /** reserved[page] is 1 when a clause that counts under the policy was found on that page. */
-  reserved: Uint8Array;
 }
 
 function deedReport(index: number, start: number, end: number, decision: DocumentDecision, policyName: DeedScanOptions['policy']): DeedReport {
@@ -134,7 +135,7 @@ const PAGE_READ = Symbol('page read');
 function* decideDeeds(pages: Iterable<StoredDeedPage>, mode: DeedScanOptions['mode'], policy: DeedScanOptions['policy'], lastPageOf: (lastRead: number) => number, pagesTotal: number): Generator<DeedReport | typeof PAGE_READ, DeedTally> {
   const tally: DeedTally = {
     deeds: 0, positive: 0, maxPositiveConfidence: 0, minConfidence: 1, maxProbability: 0,
-    flags: new Set(), pagesRead: 0, pagesFailed: 0, fromCache: 0, reduced: 0, reserved: new Uint8Array(pagesTotal + 1),
+    flags: new Set(), pagesRead: 0, pagesFailed: 0, fromCache: 0, reduced: 0,
   };
   const decide = (digests: readonly PageDigest[], start: number, end: number): DeedReport => {
     const deed = deedReport(++tally.deeds, start, end, decideDigests(digests, policy), policy);
@@ -145,7 +146,6 @@ function* decideDeeds(pages: Iterable<StoredDeedPage>, mode: DeedScanOptions['mo
     tally.minConfidence = Math.min(tally.minConfidence, deed.confidence);
     tally.maxProbability = Math.max(tally.maxProbability, deed.reservation_probability);
     for (const flag of deed.review_flags) tally.flags.add(flag);
-    for (const evidence of deed.evidence) if (evidence.counts && evidence.page < tally.reserved.length) tally.reserved[evidence.page] = 1;
     return deed;
   };
 
@@ -203,7 +203,7 @@ function deedPassOf(input: SummaryInput): Generator<DeedReport | typeof PAGE_REA
 export function summarizeScan(input: SummaryInput): DeedScanSummary {
   const pass = deedPassOf(input);
   let step = pass.next();
-  while (!step.done) step = pass.next();
+  for (; !step.done; step = pass.next()) if (step.value !== PAGE_READ) input.onDeed?.(step.value);
   return summaryOf(input, step.value);
 }
 
@@ -217,6 +217,7 @@ export async function summarizeScanInTurns(input: SummaryInput, turnMs = 20): Pr
   let turnStarted = performance.now();
   let step = pass.next();
   while (!step.done) {
+    if (step.value !== PAGE_READ) input.onDeed?.(step.value);
     if (performance.now() - turnStarted >= turnMs) {
       await new Promise((resume) => setImmediate(resume));
       turnStarted = performance.now();
@@ -255,14 +256,6 @@ function summaryOf(input: SummaryInput, tally: DeedTally): DeedScanSummary {
   };
 }
 
-/** The deeds again, from the stored pages (deciding a deed again costs what it did the first time); returns the tally. */
-export function* scanDeeds(summary: DeedScanSummary, readPages: PageReader): Generator<DeedReport, DeedTally> {
-  const pass = decideDeeds(readPages(), summary.mode, summary.policy, lastPageFor(summary.stopped_early, summary.pages_total), summary.pages_total);
-  let step = pass.next();
-  for (; !step.done; step = pass.next()) if (step.value !== PAGE_READ) yield step.value;
-  return step.value;
-}
-
 /** The pages that could not be read, with their errors. */
 export function* failedPages(readPages: PageReader): Generator<DeedPageFailure> {
   for (const stored of readPages()) if (isPageFailure(stored)) yield stored;
@@ -286,23 +279,27 @@ function summaryFields(summary: DeedScanSummary): DeedScanSummary {
 }
 
 /**
- * The report as JSON text, piece by piece: the summary, then every deed, then every page. `indent`
- * 2 gives what JSON.stringify(report, null, 2) would, without ever holding the report.
+ * The report as JSON text, piece by piece: the summary, then every deed (as the summary pass decided
+ * them, in order), then every page. `indent` 2 gives what JSON.stringify(report, null, 2) would,
+ * without ever holding the report.
  */
-export function* scanReportJson(summary: DeedScanSummary, readPages: PageReader, indent = 0): Generator<string> {
+export function* scanReportJson(summary: DeedScanSummary, deeds: Iterable<DeedReport>, readPages: PageReader, indent = 0): Generator<string> {
   const newline = indent > 0 ? '\n' : '';
   const pad = ' '.repeat(indent);
   const element = (value: unknown) => pad + pad + JSON.stringify(value, null, indent).replace(/\n/g, `\n${pad}${pad}`);
   const head = JSON.stringify(summaryFields(summary), null, indent);
   const colon = indent > 0 ? ': ' : ':';
+  // A page's has_reservation: a clause that counts under the policy was found on it (one byte a page).
+  const reserved = new Uint8Array(summary.pages_total + 1);
   yield `${head.slice(0, head.lastIndexOf('}')).trimEnd()},${newline}${pad}"deeds"${colon}[`;
-  const deeds = scanDeeds(summary, readPages);
   let count = 0;
-  let step = deeds.next();
-  for (; !step.done; step = deeds.next()) yield `${count++ === 0 ? newline : `,${newline}`}${element(step.value)}`;
+  for (const deed of deeds) {
+    for (const evidence of deed.evidence) if (evidence.counts && evidence.page < reserved.length) reserved[evidence.page] = 1;
+    yield `${count++ === 0 ? newline : `,${newline}`}${element(deed)}`;
+  }
   yield `${count > 0 ? newline + pad : ''}],${newline}${pad}"pages"${colon}[`;
   count = 0;
-  for (const page of pageReports(readPages(), step.value.reserved)) yield `${count++ === 0 ? newline : `,${newline}`}${element(page)}`;
+  for (const page of pageReports(readPages(), reserved)) yield `${count++ === 0 ? newline : `,${newline}`}${element(page)}`;
   yield `${count > 0 ? newline + pad : ''}]${newline}}${newline}`;
 }
 
@@ -312,11 +309,9 @@ function csvField(value: string | number | boolean): string {
 }
 
 /** One row per deed (in page_by_page mode, per page): the columns a land professional files. */
-export function* scanReportCsv(summary: DeedScanSummary, readPages: PageReader): Generator<string> {
+export function* scanReportCsv(summary: DeedScanSummary, deeds: Iterable<DeedReport>): Generator<string> {
   yield 'file,deed,page_start,page_end,has_reservation,confidence,reservation_probability,clause_types,evidence_page,evidence_quote,review_flags\n';
-  const deeds = scanDeeds(summary, readPages);
-  for (let step = deeds.next(); !step.done; step = deeds.next()) {
-    const deed = step.value;
+  for (const deed of deeds) {
     const deciding = deed.evidence.find((e) => e.counts) ?? deed.evidence[0];
     const row = [
       summary.file,

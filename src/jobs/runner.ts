@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { describeError, KeelError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
-import type { JobRecord, JobStore, StoredUnit } from './store.js';
+import type { JobRecord, JobStore, ResultRowWriter, StoredUnit } from './store.js';
 
 /**
  * Runs queued jobs from the store. Which work a job means is up to its executor (a deed scan, a
@@ -22,6 +22,8 @@ export interface JobContext {
   recordUnit(unit: number, ok: boolean, result: unknown): boolean;
   /** Every unit stored so far, in unit order, streamed from the store. */
   readUnits<T>(): Iterable<StoredUnit<T>>;
+  /** Starts the job's result rows, computed once its units are done (see JobStore.startResultRows). */
+  startResultRows(): ResultRowWriter;
   logger: Logger;
 }
 
@@ -45,6 +47,7 @@ export function createJobContext(store: JobStore, job: JobRecord, signal: AbortS
       return stored;
     },
     readUnits: <T>() => store.iterateUnits<T>(job.id),
+    startResultRows: () => store.startResultRows(job.id),
   };
 }
 

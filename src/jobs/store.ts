@@ -63,7 +63,8 @@ interface JobRow {
   summary: string | null;
 }
 
-const SCHEMA_VERSION = 1;
+// 2: result_rows (a job's result rows written after its units; its summary no longer holds them).
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS jobs (
@@ -100,6 +101,12 @@ CREATE TABLE IF NOT EXISTS units (
   result TEXT NOT NULL,
   created_at INTEGER NOT NULL,
   PRIMARY KEY (job_id, unit)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS result_rows (
+  job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,
+  row TEXT NOT NULL,
+  PRIMARY KEY (job_id, seq)
 ) WITHOUT ROWID;
 `;
 
@@ -138,6 +145,12 @@ export interface NewJob {
   id?: string;
 }
 
+/** Stores a job's result rows in order; `finish` writes the last batch. */
+export interface ResultRowWriter {
+  add(row: unknown): void;
+  finish(): void;
+}
+
 export interface StoredUnit<T> {
   unit: number;
   ok: boolean;
@@ -149,6 +162,7 @@ export class JobStore {
   private readonly db: Database.Database;
   private readonly statements;
   private readonly recordUnitTransaction: (jobId: string, unit: number, ok: boolean, result: unknown) => boolean;
+  private readonly appendResultRowsTransaction: (jobId: string, firstSeq: number, rows: readonly unknown[]) => void;
 
   constructor(dataDir: string) {
     mkdirSync(dataDir, { recursive: true });
@@ -176,6 +190,9 @@ export class JobStore {
       const inserted = this.statements.insertUnit.run({ jobId, unit, ok: ok ? 1 : 0, result: JSON.stringify(result), now }).changes === 1;
       if (inserted) this.statements.countUnit.run({ jobId, failed: ok ? 0 : 1, now });
       return inserted;
+    });
+    this.appendResultRowsTransaction = this.db.transaction((jobId: string, firstSeq: number, rows: readonly unknown[]) => {
+      rows.forEach((row, i) => this.statements.insertResultRow.run(jobId, firstSeq + i, JSON.stringify(row)));
     });
   }
 
@@ -224,6 +241,9 @@ export class JobStore {
          WHERE id = @id AND status = 'running'`,
       ),
       deleteJob: db.prepare('DELETE FROM jobs WHERE id = ?'),
+      clearResultRows: db.prepare('DELETE FROM result_rows WHERE job_id = ?'),
+      insertResultRow: db.prepare('INSERT INTO result_rows (job_id, seq, row) VALUES (?, ?, ?)'),
+      resultRowsPage: db.prepare('SELECT seq, row FROM result_rows WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
       stalled: db.prepare(`SELECT * FROM jobs WHERE status = 'running' AND last_progress_at < ?`),
     };
   }
@@ -311,6 +331,41 @@ export class JobStore {
       for (const row of rows) yield { unit: row.unit, ok: row.ok === 1, result: JSON.parse(row.result) as T };
       if (rows.length < pageSize) return;
       after = rows[rows.length - 1]!.unit;
+    }
+  }
+
+  /**
+   * Starts a job's result rows (what a job computes from all its units at the end: a deed scan's
+   * deeds), dropping any that an interrupted run of it left. The rows are stored as they come, a batch
+   * per transaction, so a result of any length is never held whole.
+   */
+  startResultRows(jobId: string, batchSize = 256): ResultRowWriter {
+    this.statements.clearResultRows.run(jobId);
+    let next = 0;
+    let batch: unknown[] = [];
+    const flush = () => {
+      if (batch.length === 0) return;
+      this.appendResultRowsTransaction(jobId, next, batch);
+      next += batch.length;
+      batch = [];
+    };
+    return {
+      add(row) {
+        batch.push(row);
+        if (batch.length >= batchSize) flush();
+      },
+      finish: flush,
+    };
+  }
+
+  /** A job's result rows in order, a page at a time (see iterateUnits). */
+  *iterateResultRows<T>(jobId: string, pageSize = 256): Generator<T> {
+    let after = -1;
+    for (;;) {
+      const rows = this.statements.resultRowsPage.all(jobId, after, pageSize) as Array<{ seq: number; row: string }>;
+      for (const row of rows) yield JSON.parse(row.row) as T;
+      if (rows.length < pageSize) return;
+      after = rows[rows.length - 1]!.seq;
     }
   }
 

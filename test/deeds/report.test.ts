@@ -1,11 +1,15 @@
 /**
  * The scan report is read from the stored pages, never held whole: the summary keeps each page's
- * digest only while its deed is open, and the deeds and pages are written one at a time, so a book of
- * any length costs the same to report on.
+ * digest only while its deed is open and hands each deed on as it is decided, and the report is
+ * written from the stored deeds and pages one at a time, so a book of any length costs the same.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { scanReportCsv, scanReportJson, summarizeScan, summarizeScanInTurns, type DeedScanSummary, type PageReader } from '../../src/deeds/report.js';
+import { scanReportCsv, scanReportJson, summarizeScan, summarizeScanInTurns, type DeedReport, type DeedScanSummary, type PageReader } from '../../src/deeds/report.js';
+import { JobStore } from '../../src/jobs/store.js';
 import type { StoredDeedPage } from '../../src/deeds/page-result.js';
 import { tokenize } from '../../src/deeds/tokens.js';
 import { heapAfterGc } from '../helpers/heap.js';
@@ -80,10 +84,17 @@ const BOOK: StoredDeedPage[] = [
   page(5, CLOSING),
 ];
 
+/** The summary of a small book, with the deeds it handed on (kept in an array: the book is small). */
+function summaryWithDeeds(mode: DeedScanSummary['mode'], pages: StoredDeedPage[]): { summary: DeedScanSummary; deeds: DeedReport[] } {
+  const deeds: DeedReport[] = [];
+  const summary = summarizeScan({ ...input(mode, pages, pages.length), onDeed: (deed) => deeds.push(deed) });
+  return { summary, deeds };
+}
+
 test('multi_deed: the streamed report is one JSON object, pretty or compact, with each deed, page and the evidence', () => {
-  const summary = summarizeScan(input('multi_deed', BOOK, 5));
-  const pretty = [...scanReportJson(summary, () => BOOK, 2)].join('');
-  const compact = [...scanReportJson(summary, () => BOOK)].join('');
+  const { summary, deeds } = summaryWithDeeds('multi_deed', BOOK);
+  const pretty = [...scanReportJson(summary, deeds, () => BOOK, 2)].join('');
+  const compact = [...scanReportJson(summary, deeds, () => BOOK)].join('');
   const report = JSON.parse(pretty);
   // The same text JSON.stringify(report, null, 2) would print, built without holding the report.
   assert.equal(pretty, JSON.stringify(report, null, 2) + '\n');
@@ -105,8 +116,8 @@ test('multi_deed: the streamed report is one JSON object, pretty or compact, wit
 });
 
 test('page_by_page: one CSV row per readable page, the reservation on its own page', () => {
-  const summary = summarizeScan(input('page_by_page', BOOK, 5));
-  const rows = [...scanReportCsv(summary, () => BOOK)].join('').trimEnd().split('\n');
+  const { summary, deeds } = summaryWithDeeds('page_by_page', BOOK);
+  const rows = [...scanReportCsv(summary, deeds)].join('').trimEnd().split('\n');
   assert.equal(rows[0], 'file,deed,page_start,page_end,has_reservation,confidence,reservation_probability,clause_types,evidence_page,evidence_quote,review_flags');
   assert.deepEqual(rows.slice(1).map((row) => row.split(',').slice(2, 5)), [
     ['1', '1', 'false'],
@@ -123,29 +134,45 @@ test('writing the report of a 4,000-page page_by_page book holds none of its dee
       // Every page its own copy of the text, so that nothing is shared between pages or readings.
       for (let i = 0; i < pagesTotal; i++) yield page(i + 1, Buffer.from(`${OPENING} ${RESERVATION} Parcel ${i + 1}.`).toString('latin1'));
     })();
-  const summary = summarizeScan(input('page_by_page', book(), pagesTotal));
-  assert.equal(summary.deeds_found, pagesTotal);
-  // The report reads the pages twice (deeds, then pages); measure at the last page of each reading.
-  const held: number[] = [];
-  let readings = 0;
-  let before = 0;
-  const readPages: PageReader = () => {
-    readings++;
-    return (function* () {
-      let i = 0;
-      for (const stored of book()) {
-        if (++i === pagesTotal) held.push(heapAfterGc() - before);
-        yield stored;
-      }
-    })();
-  };
-  let written = 0;
-  before = heapAfterGc();
-  for (const piece of scanReportJson(summary, readPages)) written += piece.length;
-  assert.equal(readings, 2);
-  assert.ok(written > pagesTotal * 300, `${written} characters written`);
-  // Held when the report was built whole before it was written: its 4,000 deeds (quotes and all) and pages.
-  for (const bytes of held) assert.ok(bytes < 1.5 * MiB, `${(bytes / MiB).toFixed(2)} MB held at the last page of a reading (${held.map((b) => (b / MiB).toFixed(2)).join(', ')})`);
+  const dir = mkdtempSync(join(tmpdir(), 'keel-report-'));
+  const store = new JobStore(dir);
+  try {
+    // The deeds go to a real job store as the scan stores them, and the report reads them back from it.
+    const job = store.createJob({ owner: 'test', kind: 'deed-scan', options: {} });
+    const rows = store.startResultRows(job.id);
+    const summary = summarizeScan({ ...input('page_by_page', book(), pagesTotal), onDeed: (deed) => rows.add(deed) });
+    rows.finish();
+    assert.equal(summary.deeds_found, pagesTotal);
+    let heldAtLastPage = Number.NaN;
+    let readings = 0;
+    let before = 0;
+    const readPages: PageReader = () => {
+      readings++;
+      return (function* () {
+        let i = 0;
+        for (const stored of book()) {
+          // Every deed has been written by now: the pages come after them.
+          if (++i === pagesTotal) heldAtLastPage = heapAfterGc() - before;
+          yield stored;
+        }
+      })();
+    };
+    let written = 0;
+    let reservedPages = 0;
+    before = heapAfterGc();
+    for (const piece of scanReportJson(summary, store.iterateResultRows<DeedReport>(job.id), readPages)) {
+      written += piece.length;
+      reservedPages += piece.split('"has_reservation":true}').length - 1;
+    }
+    assert.equal(readings, 1);
+    assert.equal(reservedPages, pagesTotal, 'every page is marked as holding its reservation');
+    assert.ok(written > pagesTotal * 300, `${written} characters written`);
+    // Held when the report was built whole before it was written (its 4,000 deeds, quotes and all, and pages): 7.5 MB.
+    assert.ok(heldAtLastPage < 1.5 * MiB, `${(heldAtLastPage / MiB).toFixed(2)} MB held at the last page`);
+  } finally {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('the summary is read in turns: timers keep running while a long book is summarised, and the summary is the same', async () => {

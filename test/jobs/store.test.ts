@@ -96,3 +96,29 @@ test('finished jobs keep their outcome; only the owner lists them; delete remove
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('result rows come back in order, a new run replaces those an interrupted one left, and they go with their job', () => {
+  const dir = tempDir();
+  try {
+    let store = new JobStore(dir);
+    const job = store.createJob({ owner: 'alice', kind: 'deed-scan', options: {} });
+    // An interrupted run: 600 rows stored (two full batches and part of a third), then the process dies.
+    let rows = store.startResultRows(job.id, 256);
+    for (let i = 0; i < 600; i++) rows.add({ deed: i + 1, run: 1 });
+    store.close();
+
+    store = new JobStore(dir);
+    assert.equal([...store.iterateResultRows(job.id)].length, 512, 'the rows of whole batches were committed');
+    rows = store.startResultRows(job.id, 256);
+    for (let i = 0; i < 300; i++) rows.add({ deed: i + 1, run: 2 });
+    rows.finish();
+    const stored = [...store.iterateResultRows<{ deed: number; run: number }>(job.id, 100)];
+    assert.deepEqual(stored.map((row) => row.deed), Array.from({ length: 300 }, (_, i) => i + 1));
+    assert.ok(stored.every((row) => row.run === 2), 'nothing of the interrupted run is left');
+    assert.equal(store.deleteJob(job.id), true);
+    assert.equal([...store.iterateResultRows(job.id)].length, 0);
+    store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -9,7 +9,7 @@ import { WorkerPool } from '../../core/pool/pool.js';
 import { ProgressTracker } from '../../core/progress.js';
 import { DEED_WORKER_FOOTPRINT, deedPoolOptions, deedScanKind, resolveOcrEngine, storedPageReader } from '../../deeds/pipeline.js';
 import { OCR_CHOICES, POLICY_NAMES, SCAN_MODES, parseScanOptions } from '../../deeds/pipeline-options.js';
-import { scanReportCsv, scanReportJson, type DeedScanSummary } from '../../deeds/report.js';
+import { scanReportCsv, scanReportJson, type DeedReport, type DeedScanSummary } from '../../deeds/report.js';
 import type { DeedTask } from '../../deeds/handler.js';
 import { createJobContext } from '../../jobs/runner.js';
 import { JobStore } from '../../jobs/store.js';
@@ -138,8 +138,9 @@ missing file, bad option); 1 internal error.
       const summary = (await kind.run(context)) as DeedScanSummary;
       bar.finish();
       // Written as it is read back from the store, deed by deed and page by page: see report.ts.
+      const deeds = store.iterateResultRows<DeedReport>(job.id);
       const readPages = storedPageReader(store, job.id);
-      await output.writeAll(format === 'json' ? scanReportJson(summary, readPages, 2) : format === 'csv' ? scanReportCsv(summary, readPages) : formatScanTable(summary, readPages));
+      await output.writeAll(format === 'json' ? scanReportJson(summary, deeds, readPages, 2) : format === 'csv' ? scanReportCsv(summary, deeds) : formatScanTable(summary, deeds, readPages));
       await output.end();
       written = true;
       logger.info({ event: 'scan-done', peakRssMb: summary.peak_rss_mb }, `done in ${(summary.elapsed_ms / 1000).toFixed(1)} s: ${summary.pages_processed}/${summary.pages_total} pages, peak tree RSS ${summary.peak_rss_mb} MB`);
