@@ -67,12 +67,6 @@ export interface DeedScanSummary {
   elapsed_ms: number;
 }
 
-/** The whole report, as `--format json` writes it (for readers of the output; Keel never builds it at once). */
-export interface DeedScanReport extends DeedScanSummary {
-  deeds: DeedReport[];
-  pages: PageReport[];
-}
-
 export interface SummaryInput {
   file: string;
   options: Pick<DeedScanOptions, 'mode' | 'policy'>;
@@ -93,8 +87,8 @@ export type PageReader = () => Iterable<StoredDeedPage>;
 
 const round = (value: number) => Math.round(value * 1000) / 1000;
 
-/** What the deeds' pass learns on its way, for the summary and for the pages' pass. */
-export interface DeedTally {
+/** What the deeds' pass learns on its way, for the summary. */
+interface DeedTally {
   deeds: number;
   positive: number;
   /** The surest "yes", and the least sure deed (the file's confidence for a "no"). */
@@ -132,7 +126,8 @@ const PAGE_READ = Symbol('page read');
  * before is kept whole, for clauses cut by a page break; a deed's digests are dropped once it is
  * decided. page_by_page decides each page on its own; single_deed reads the file as one deed.
  */
-function* decideDeeds(pages: Iterable<StoredDeedPage>, mode: DeedScanOptions['mode'], policy: DeedScanOptions['policy'], lastPageOf: (lastRead: number) => number, pagesTotal: number): Generator<DeedReport | typeof PAGE_READ, DeedTally> {
+function* decideDeeds(input: SummaryInput): Generator<DeedReport | typeof PAGE_READ, DeedTally> {
+  const { mode, policy } = input.options;
   const tally: DeedTally = {
     deeds: 0, positive: 0, maxPositiveConfidence: 0, minConfidence: 1, maxProbability: 0,
     flags: new Set(), pagesRead: 0, pagesFailed: 0, fromCache: 0, reduced: 0,
@@ -154,7 +149,7 @@ function* decideDeeds(pages: Iterable<StoredDeedPage>, mode: DeedScanOptions['mo
   let groupStart = 1;
   let lastRead = 0;
   let previous: PageText | undefined;
-  for (const stored of pages) {
+  for (const stored of input.pages) {
     lastRead = Math.max(lastRead, stored.page);
     if (isPageFailure(stored)) {
       tally.pagesFailed++;
@@ -179,29 +174,22 @@ function* decideDeeds(pages: Iterable<StoredDeedPage>, mode: DeedScanOptions['mo
     previous = page;
     yield PAGE_READ;
   }
-  const lastPage = lastPageOf(lastRead);
+  // The last deed runs to the end of the file, or to the last page read when single_deed stopped early.
+  const lastPage = input.stoppedEarly ? lastRead : input.pagesTotal;
   if (mode === 'page_by_page') {
     if (group.length > 0) yield decide(group, groupStart, groupStart);
   } else if (mode === 'multi_deed') {
     const last = tracker!.finish();
     if (last !== undefined) yield decide(group, last.startPage, Math.max(last.endPage, lastPage));
   } else {
-    yield decide(group, 1, Math.max(1, pagesTotal));
+    yield decide(group, 1, Math.max(1, input.pagesTotal));
   }
   return tally;
 }
 
-function lastPageFor(stoppedEarly: boolean, pagesTotal: number): (lastRead: number) => number {
-  return (lastRead) => (stoppedEarly ? lastRead : pagesTotal);
-}
-
-function deedPassOf(input: SummaryInput): Generator<DeedReport | typeof PAGE_READ, DeedTally> {
-  return decideDeeds(input.pages, input.options.mode, input.options.policy, lastPageFor(input.stoppedEarly, input.pagesTotal), input.pagesTotal);
-}
-
 /** Reads every stored page once and returns the report's summary; no deed or page is kept. */
 export function summarizeScan(input: SummaryInput): DeedScanSummary {
-  const pass = deedPassOf(input);
+  const pass = decideDeeds(input);
   let step = pass.next();
   for (; !step.done; step = pass.next()) if (step.value !== PAGE_READ) input.onDeed?.(step.value);
   return summaryOf(input, step.value);
@@ -213,7 +201,7 @@ export function summarizeScan(input: SummaryInput): DeedScanSummary {
  * progress events must not wait that long.
  */
 export async function summarizeScanInTurns(input: SummaryInput, turnMs = 20): Promise<DeedScanSummary> {
-  const pass = deedPassOf(input);
+  const pass = decideDeeds(input);
   let turnStarted = performance.now();
   let step = pass.next();
   while (!step.done) {
