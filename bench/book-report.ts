@@ -15,6 +15,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KEEL_PROCESS_V8_FLAGS } from '../src/cli/v8-flags.js';
+import { onLogRecords } from './lib/log-records.js';
 import { describeMachine } from './lib/machine.js';
 import { argValue, benchOutDir, exitOnHelp, markdownTable, repoRoot, updateBenchmarksMd, writeBenchFile } from './lib/report.js';
 import { fitGroupMeans, toCsv, TreeRssSampler, type RssPoint } from './lib/series.js';
@@ -52,26 +53,17 @@ function runScan(label: string, cli: string, book: string): Promise<Run> {
   });
   let pagesDone = 0;
   let lastPageAt = 0;
-  let buffer = '';
   const started = Date.now();
-  child.stderr!.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString('utf8');
-    let newline: number;
-    while ((newline = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, newline);
-      buffer = buffer.slice(newline + 1);
-      try {
-        const record = JSON.parse(line) as { event?: string; pages?: [number, number]; msg?: string };
-        if (record.event === 'chunk' && record.pages) {
-          pagesDone = record.pages[1];
-          if (pagesDone >= pagesWanted) lastPageAt = Date.now();
-          if (pagesDone % 5000 === 0) process.stderr.write(`${label}: ${record.msg}\n`);
-        }
-      } catch {
-        process.stderr.write(line + '\n');
-      }
-    }
-  });
+  onLogRecords(
+    child.stderr!,
+    (record) => {
+      if (record.event !== 'chunk' || !record.pages) return;
+      pagesDone = record.pages[1];
+      if (pagesDone >= pagesWanted) lastPageAt = Date.now();
+      if (pagesDone % 5000 === 0) process.stderr.write(`${label}: ${record.msg}\n`);
+    },
+    (line) => process.stderr.write(line + '\n'),
+  );
   const sampler = new TreeRssSampler(child.pid!, () => pagesDone, 500);
   return new Promise((done, fail) => {
     child.on('exit', (code) => {

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as mupdf from 'mupdf';
 import { KEEL_PROCESS_V8_FLAGS } from '../src/cli/v8-flags.js';
+import { onLogRecords } from './lib/log-records.js';
 import { describeMachine } from './lib/machine.js';
 import { argValue, exitOnHelp, benchOutDir, markdownTable, repoRoot, updateBenchmarksMd, writeBenchFile } from './lib/report.js';
 import { growthVerdict, slopeOfGroupMeans, slopeWithInterval, summarise, toCsv, TreeRssSampler, type RssPoint } from './lib/series.js';
@@ -88,24 +89,16 @@ async function runKeel(book: string): Promise<KeelRun> {
   let pagesDone = 0;
   let recycles = 0;
   let kills = 0;
-  let buffer = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString('utf8');
-    let newline: number;
-    while ((newline = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, newline);
-      buffer = buffer.slice(newline + 1);
-      try {
-        const record = JSON.parse(line) as { event?: string; pages?: [number, number]; msg?: string };
-        if (record.event === 'chunk' && record.pages) pagesDone = record.pages[1];
-        if (record.event === 'recycle') recycles++;
-        if (record.event === 'kill') kills++;
-        if (record.event === 'chunk' || record.event === 'kill') process.stderr.write(`keel: ${record.msg}\n`);
-      } catch {
-        process.stderr.write(line + '\n');
-      }
-    }
-  });
+  onLogRecords(
+    child.stderr!,
+    (record) => {
+      if (record.event === 'chunk' && record.pages) pagesDone = record.pages[1];
+      if (record.event === 'recycle') recycles++;
+      if (record.event === 'kill') kills++;
+      if (record.event === 'chunk' || record.event === 'kill') process.stderr.write(`keel: ${record.msg}\n`);
+    },
+    (line) => process.stderr.write(line + '\n'),
+  );
   const sampler = new TreeRssSampler(child.pid!, () => pagesDone, 1000);
   const started = Date.now();
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));

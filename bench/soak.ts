@@ -19,6 +19,7 @@ import { KEEL_PROCESS_V8_FLAGS } from '../src/cli/v8-flags.js';
 import { readTreeRss } from '../src/core/memory/proc.js';
 import { parseByteSize } from '../src/core/memory/size.js';
 import { writeChart, type ChartMarker } from './lib/chart.js';
+import { onLogRecords } from './lib/log-records.js';
 import { describeMachine } from './lib/machine.js';
 import { argValue, exitOnHelp, benchOutDir, markdownTable, repoRoot, updateBenchmarksMd, writeBenchFile } from './lib/report.js';
 import { growthVerdict, slopeWithInterval } from './lib/series.js';
@@ -99,31 +100,18 @@ async function startServer(dataDir: string): Promise<Server> {
     env: { ...process.env, KEEL_API_KEYS: KEY },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  let buffer = '';
   const log = join(workDir, `server-${++serverStarts}.log`);
   writeFileSync(log, '');
   child.stdout!.on('data', (chunk: Buffer) => appendFileSync(log, chunk));
   let resolveUrl: (url: string) => void;
   const url = new Promise<string>((resolve) => (resolveUrl = resolve));
-  child.stdout!.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString('utf8');
-    let newline: number;
-    while ((newline = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, newline);
-      buffer = buffer.slice(newline + 1);
-      if (!line.startsWith('{')) continue;
-      try {
-        const record = JSON.parse(line) as { event?: string; url?: string; msg?: string };
-        if (record.event === 'listening' && record.url) resolveUrl(record.url);
-        if (record.event === 'recycle') events.push({ t: now(), kind: 'recycle' });
-        if (record.event === 'kill') {
-          events.push({ t: now(), kind: 'kill' });
-          const past = /RSS (\d+) MB above hard limit (\d+) MB/.exec(record.msg ?? '');
-          if (past) backstopOvershootsMb.push(Number(past[1]) - Number(past[2]));
-        }
-      } catch {
-        // A plain line (the page URL banner): not a log record.
-      }
+  onLogRecords(child.stdout!, (record) => {
+    if (record.event === 'listening' && record.url) resolveUrl(record.url);
+    if (record.event === 'recycle') events.push({ t: now(), kind: 'recycle' });
+    if (record.event === 'kill') {
+      events.push({ t: now(), kind: 'kill' });
+      const past = /RSS (\d+) MB above hard limit (\d+) MB/.exec(record.msg ?? '');
+      if (past) backstopOvershootsMb.push(Number(past[1]) - Number(past[2]));
     }
   });
   return { child, url: await url };

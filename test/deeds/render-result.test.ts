@@ -4,35 +4,19 @@
  * report as its summary, and is rendered from that.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import type { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { deedScanKind, type DeedScanDeps } from '../../src/deeds/pipeline.js';
 import { summarizeScan } from '../../src/deeds/report.js';
 import type { StoredDeedPage } from '../../src/deeds/page-result.js';
-import { JobStore } from '../../src/jobs/store.js';
+import { withStore } from '../helpers/temp-store.js';
 
 // Rendering a result needs no pool, monitor or budget: only the store.
 const kind = deedScanKind({} as DeedScanDeps);
 
 async function body(rendered: { body: string | Readable }): Promise<string> {
   return typeof rendered.body === 'string' ? rendered.body : text(rendered.body);
-}
-
-function withStore(run: (store: JobStore) => Promise<void>): () => Promise<void> {
-  return async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'keel-render-'));
-    const store = new JobStore(dir);
-    try {
-      await run(store);
-    } finally {
-      store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  };
 }
 
 const PAGES: StoredDeedPage[] = [

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { silentLogger } from '../../src/core/log.js';
 import { JobRunner, type JobContext, type JobExecutor } from '../../src/jobs/runner.js';
-import { JobStore, type JobRecord } from '../../src/jobs/store.js';
+import type { JobRecord, JobStore } from '../../src/jobs/store.js';
+import { withStore } from '../helpers/temp-store.js';
 
 /** A real executor: counts through `units` units, one every `delayMs`, skipping stored ones. */
 function countingExecutor(kind: string, units: number, delayMs: number | ((unit: number) => number)): JobExecutor & { runs: number } {
@@ -36,19 +34,6 @@ async function until(store: JobStore, id: string, predicate: (job: JobRecord) =>
     if (Date.now() > deadline) throw new Error(`job stuck in ${job.status} with ${job.unitsDone} units`);
     await sleep(20);
   }
-}
-
-function withStore(body: (store: JobStore) => Promise<void>) {
-  return async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'keel-runner-'));
-    const store = new JobStore(dir);
-    try {
-      await body(store);
-    } finally {
-      store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  };
 }
 
 test('runs a queued job to done with its summary', withStore(async (store) => {
