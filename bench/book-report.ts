@@ -162,7 +162,7 @@ const markdown = `## The keel process over a ${pagesWanted}-page book, and its r
 
 A born-digital book (text written for the benchmark, \`bench/lib/text-layer-book.ts\`), so no page needs OCR and the
 keel process's own work per page is all that varies: \`keel scan --mode page_by_page --format json --out FILE\` at default
-settings. The keel process's RSS and the whole tree's, sampled every 0.5 s from outside.
+settings. The keel process's RSS and the whole tree's, sampled every 0.5 s from outside.${baselineDir ? ' The baseline is another build of Keel (a clone at the commit named in the table, with `npm ci` done) given as DIR.' : ''}
 Measured ${new Date().toISOString().slice(0, 10)} on ${describeMachine()}. Command: \`${command}\`.
 
 ${table}
