@@ -16,7 +16,7 @@ import type { DeedTask, InspectResult } from './handler.js';
 import { decideDocument } from './index.js';
 import type { DeedPageResult, StoredDeedPage } from './page-result.js';
 import { chunkSizeForBudget, parseScanOptions, type DeedScanOptions } from './pipeline-options.js';
-import { scanReportCsv, scanReportJson, summarizeScanInTurns, type DeedReport, type DeedScanSummary, type PageReader } from './report.js';
+import { scanReportCsv, scanReportJson, summarizeScan, type DeedReport, type DeedScanSummary, type PageReader } from './report.js';
 import type { PageText } from './types.js';
 
 /**
@@ -159,7 +159,7 @@ async function runDeedScan(context: JobContext, deps: DeedScanDeps): Promise<Dee
     if (stopped) logger.info({ event: 'early-stop' }, `single_deed: a clear reservation was found; stopped after ${pagesDone} of ${pagesTotal} pages`);
     // Each deed is stored as a result row as soon as it is decided: the report is written from them.
     const deeds = context.startResultRows();
-    const scanSummary = await summarizeScanInTurns({
+    const scanSummary = await summarizeScan({
       file: job.inputName ?? path,
       options,
       pagesTotal,

@@ -117,7 +117,7 @@ function deedReport(index: number, start: number, end: number, decision: Documen
   };
 }
 
-/** Yielded by the deeds' pass after each page, so that a caller can pause between pages (see summarizeScanInTurns). */
+/** Yielded by the deeds' pass after each page, so that the summary can pause between pages (see summarizeScan). */
 const PAGE_READ = Symbol('page read');
 
 /**
@@ -187,20 +187,13 @@ function* decideDeeds(input: SummaryInput): Generator<DeedReport | typeof PAGE_R
   return tally;
 }
 
-/** Reads every stored page once and returns the report's summary; no deed or page is kept. */
-export function summarizeScan(input: SummaryInput): DeedScanSummary {
-  const pass = decideDeeds(input);
-  let step = pass.next();
-  for (; !step.done; step = pass.next()) if (step.value !== PAGE_READ) input.onDeed?.(step.value);
-  return summaryOf(input, step.value);
-}
-
 /**
- * summarizeScan in turns of at most `turnMs` of work, letting the event loop run between them: in the
- * service, a 40,000-page book's summary takes ~20 s, and the pools' memory checks, other requests and
- * progress events must not wait that long.
+ * Reads every stored page once and returns the report's summary; no deed or page is kept. The work is
+ * done in turns of at most `turnMs`, letting the event loop run between them: in the service, a
+ * 40,000-page book's summary takes ~20 s, and the pools' memory checks, other requests and progress
+ * events must not wait that long.
  */
-export async function summarizeScanInTurns(input: SummaryInput, turnMs = 20): Promise<DeedScanSummary> {
+export async function summarizeScan(input: SummaryInput, turnMs = 20): Promise<DeedScanSummary> {
   const pass = decideDeeds(input);
   let turnStarted = performance.now();
   let step = pass.next();

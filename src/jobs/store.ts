@@ -325,12 +325,19 @@ export class JobStore {
    * client) while other requests use the store.
    */
   *iterateUnits<T>(jobId: string, pageSize = 256): Generator<StoredUnit<T>> {
+    for (const row of this.pagedRows<{ unit: number; ok: number; result: string }>(this.statements.unitsPage, jobId, pageSize, (r) => r.unit)) {
+      yield { unit: row.unit, ok: row.ok === 1, result: JSON.parse(row.result) as T };
+    }
+  }
+
+  /** A job's rows from a `(job_id, after, limit)` statement, a page at a time, keyed by `keyOf`. */
+  private *pagedRows<R>(statement: Database.Statement, jobId: string, pageSize: number, keyOf: (row: R) => number): Generator<R> {
     let after = -1;
     for (;;) {
-      const rows = this.statements.unitsPage.all(jobId, after, pageSize) as Array<{ unit: number; ok: number; result: string }>;
-      for (const row of rows) yield { unit: row.unit, ok: row.ok === 1, result: JSON.parse(row.result) as T };
+      const rows = statement.all(jobId, after, pageSize) as R[];
+      yield* rows;
       if (rows.length < pageSize) return;
-      after = rows[rows.length - 1]!.unit;
+      after = keyOf(rows[rows.length - 1]!);
     }
   }
 
@@ -360,13 +367,7 @@ export class JobStore {
 
   /** A job's result rows in order, a page at a time (see iterateUnits). */
   *iterateResultRows<T>(jobId: string, pageSize = 256): Generator<T> {
-    let after = -1;
-    for (;;) {
-      const rows = this.statements.resultRowsPage.all(jobId, after, pageSize) as Array<{ seq: number; row: string }>;
-      for (const row of rows) yield JSON.parse(row.row) as T;
-      if (rows.length < pageSize) return;
-      after = rows[rows.length - 1]!.seq;
-    }
+    for (const row of this.pagedRows<{ seq: number; row: string }>(this.statements.resultRowsPage, jobId, pageSize, (r) => r.seq)) yield JSON.parse(row.row) as T;
   }
 
   finishJob(id: string, status: 'done' | 'failed' | 'cancelled', outcome: { code?: string; message?: string; summary?: unknown } = {}): boolean {

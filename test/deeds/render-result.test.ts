@@ -28,7 +28,7 @@ test('a finished scan is rendered from its summary, stored deeds and stored page
   const job = store.createJob({ owner: 'alice', kind: 'deed-scan', options: {}, inputName: 'deed.pdf' });
   PAGES.forEach((page, index) => store.recordUnit(job.id, index, true, page));
   const rows = store.startResultRows(job.id);
-  const summary = summarizeScan({ file: 'deed.pdf', options: { mode: 'page_by_page', policy: 'balanced' }, pagesTotal: 2, pages: PAGES, stoppedEarly: false, ocrEngine: 'native', peakRssMb: 1, elapsedMs: 1, onDeed: (deed) => rows.add(deed) });
+  const summary = await summarizeScan({ file: 'deed.pdf', options: { mode: 'page_by_page', policy: 'balanced' }, pagesTotal: 2, pages: PAGES, stoppedEarly: false, ocrEngine: 'native', peakRssMb: 1, elapsedMs: 1, onDeed: (deed) => rows.add(deed) });
   rows.finish();
   store.finishJob(job.id, 'done', { summary });
   const done = store.getJob(job.id)!;
