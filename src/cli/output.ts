@@ -19,6 +19,14 @@ export class Output {
     return this.failed;
   }
 
+  /**
+   * The reader went away before the end (`keel scan ... | head`): not a failure of the command, which
+   * ends with exit 0 as other Unix tools do.
+   */
+  get closedByReader(): boolean {
+    return (this.failed as NodeJS.ErrnoException | undefined)?.code === 'EPIPE';
+  }
+
   async write(text: string): Promise<void> {
     if (this.failed) throw this.failed;
     if (!this.stream.write(text)) {

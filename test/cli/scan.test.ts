@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import * as mupdf from 'mupdf';
+import { buildTextLayerBook } from '../../bench/lib/text-layer-book.js';
 import { fixturePath } from '../fixtures/paths.js';
 import { cliPath } from '../helpers/server-process.js';
 
@@ -106,6 +107,27 @@ test('an --out that cannot be written is bad input before any page is read; a sc
   const failed = await keel('scan', fixturePath('encrypted.pdf'), '--out', out);
   assert.equal(failed.code, 2, failed.stderr);
   assert.equal(existsSync(out), false, 'no empty result file is left behind');
+});
+
+test('a reader that stops early (keel scan ... | head) ends the scan with exit 0, not a write error', async () => {
+  // 400 text-layer pages give a ~220 KB report: more than a pipe holds, so writes go on after the reader is gone.
+  const book = buildTextLayerBook(join(cacheDir, 'book-400.pdf'), 400);
+  const child = spawn(process.execPath, [cliPath, 'scan', book, '--mode', 'page_by_page', '--format', 'json'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, KEEL_CACHE_DIR: cacheDir },
+  });
+  let stderr = '';
+  let received = 0;
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+  // Like `head -c 100`: take the first piece, then close the pipe.
+  child.stdout.once('data', (chunk: Buffer) => {
+    received = chunk.length;
+    child.stdout.destroy();
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (exitCode) => resolve(exitCode)));
+  assert.ok(received > 0, 'the report had started');
+  assert.equal(code, 0, stderr);
+  assert.doesNotMatch(stderr, /EPIPE|E_INTERNAL/);
 });
 
 test('a page the PDF reader can render only at 200 DPI within its memory limit is read there, flagged, and still classified', async () => {

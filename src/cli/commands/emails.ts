@@ -190,7 +190,7 @@ Examples:
         await output.end().catch(() => undefined);
         return 130;
       }
-      if (output.error && (output.error as NodeJS.ErrnoException).code === 'EPIPE') return ExitCode.ok;
+      if (output.closedByReader) return ExitCode.ok;
       throw error;
     } finally {
       process.off('SIGINT', onSigint);

@@ -140,8 +140,12 @@ missing file, bad option); 1 internal error.
       // Written as it is read back from the store, deed by deed and page by page: see report.ts.
       const deeds = store.iterateResultRows<DeedReport>(job.id);
       const readPages = storedPageReader(store, job.id);
-      await output.writeAll(format === 'json' ? scanReportJson(summary, deeds, readPages, 2) : format === 'csv' ? scanReportCsv(summary, deeds) : formatScanTable(summary, deeds, readPages));
-      await output.end();
+      try {
+        await output.writeAll(format === 'json' ? scanReportJson(summary, deeds, readPages, 2) : format === 'csv' ? scanReportCsv(summary, deeds) : formatScanTable(summary, deeds, readPages));
+        await output.end();
+      } catch (error) {
+        if (!output.closedByReader) throw error;
+      }
       written = true;
       logger.info({ event: 'scan-done', peakRssMb: summary.peak_rss_mb }, `done in ${(summary.elapsed_ms / 1000).toFixed(1)} s: ${summary.pages_processed}/${summary.pages_total} pages, peak tree RSS ${summary.peak_rss_mb} MB`);
       return 0;
