@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { describeError, KeelError } from '../core/errors.js';
+import { describeError, isKeelError, KeelError } from '../core/errors.js';
 import { hashFile } from '../core/file-hash.js';
 import type { PoolMemoryPlan, WorkerFootprint } from '../core/memory/budget.js';
 import type { MemoryMonitor } from '../core/memory/monitor.js';
@@ -84,11 +84,22 @@ export function storedPageReader(store: JobStore, jobId: string): PageReader {
   return () => storedPages(store.iterateUnits<StoredDeedPage>(jobId));
 }
 
+/**
+ * A worker names the file by the path it opened. The caller knows it by its own name: the service
+ * keeps an upload under its data directory, and that path means nothing to the caller (nor should
+ * the service show it).
+ */
+export function withCallersName(error: unknown, path: string, name: string): unknown {
+  if (name === path || !isKeelError(error) || !error.message.includes(path)) return error;
+  return new KeelError(error.code, error.message.split(path).join(name), { cause: error, ...(error.details ? { details: error.details } : {}) });
+}
+
 async function runDeedScan(context: JobContext, deps: DeedScanDeps): Promise<DeedScanSummary> {
   const { job, signal, logger } = context;
   const options = parseScanOptions(job.options);
   const path = job.inputPath;
   if (!path) throw new KeelError('E_BAD_REQUEST', 'the job has no input file');
+  const name = job.inputName ?? path;
   const started = Date.now();
   let peak = deps.monitor.snapshot().treeRssBytes;
   const onSample = (sample: { treeRssBytes: number }) => (peak = Math.max(peak, sample.treeRssBytes));
@@ -96,9 +107,11 @@ async function runDeedScan(context: JobContext, deps: DeedScanDeps): Promise<Dee
   try {
     const engine = await resolveOcrEngine(options.ocr);
     const pool = deps.poolFor(engine);
-    const inspect = (await pool.run({ kind: 'inspect', path }, { signal })) as InspectResult;
+    const inspect = (await pool.run({ kind: 'inspect', path }, { signal }).catch((error: unknown) => {
+      throw withCallersName(error, path, name);
+    })) as InspectResult;
     context.setTotal(inspect.pageCount);
-    if (inspect.wasRepaired) logger.warn({ event: 'pdf-repaired' }, `${job.inputName ?? path} is damaged; mupdf repaired it and the scan goes on`);
+    if (inspect.wasRepaired) logger.warn({ event: 'pdf-repaired' }, `${name} is damaged; mupdf repaired it and the scan goes on`);
     const fileHash = await hashFile(path);
     const earlyStop = options.mode === 'single_deed' && options.earlyStop;
 
@@ -126,7 +139,7 @@ async function runDeedScan(context: JobContext, deps: DeedScanDeps): Promise<Dee
           signal,
           execute: (pageIndex, unitSignal) => pool.run({ kind: 'page', path, fileHash, pageIndex }, { signal: unitSignal }) as Promise<DeedPageResult>,
           onResult(pageIndex, outcome) {
-            const stored: StoredDeedPage = outcome.ok ? outcome.value : { page: pageIndex + 1, error: describeError(outcome.error) };
+            const stored: StoredDeedPage = outcome.ok ? outcome.value : { page: pageIndex + 1, error: describeError(withCallersName(outcome.error, path, name)) };
             context.recordUnit(pageIndex, outcome.ok, stored);
             pagesDone++;
             if (!outcome.ok) {
@@ -154,13 +167,13 @@ async function runDeedScan(context: JobContext, deps: DeedScanDeps): Promise<Dee
     if (failure) {
       // Not one page could be read (e.g. a one-page file with an absurd page size): that is a
       // failure of the input, reported with the page's own error code, not an empty "no" answer.
-      throw new KeelError(failure.code, `no page of ${job.inputName ?? path} could be read: ${failure.message}`);
+      throw new KeelError(failure.code, `no page of ${name} could be read: ${failure.message}`);
     }
     if (stopped) logger.info({ event: 'early-stop' }, `single_deed: a clear reservation was found; stopped after ${pagesDone} of ${pagesTotal} pages`);
     // Each deed is stored as a result row as soon as it is decided: the report is written from them.
     const deeds = context.startResultRows();
     const scanSummary = await summarizeScan({
-      file: job.inputName ?? path,
+      file: name,
       options,
       pagesTotal,
       pages: storedPages(context.readUnits<StoredDeedPage>()),

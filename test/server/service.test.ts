@@ -96,6 +96,9 @@ describe('keel serve, one server for the whole suite', () => {
       assert.equal(job.status, 'failed', `${file} fails`);
       assert.equal(job.error.code, code);
       assert.ok(job.error.message.length > 10);
+      // Named as the caller sent it; where the server keeps uploads is not the caller's business.
+      assert.ok(job.error.message.includes(file), `${file}: ${job.error.message}`);
+      assert.ok(!job.error.message.includes(server.dataDir), `${file}: ${job.error.message}`);
       const result = await api(server.url, ALICE, `/v1/jobs/${id}/result`);
       assert.equal(result.status, 409);
     }
