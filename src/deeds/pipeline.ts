@@ -89,7 +89,7 @@ export function storedPageReader(store: JobStore, jobId: string): PageReader {
  * keeps an upload under its data directory, and that path means nothing to the caller (nor should
  * the service show it).
  */
-export function withCallersName(error: unknown, path: string, name: string): unknown {
+function withCallersName(error: unknown, path: string, name: string): unknown {
   if (name === path || !isKeelError(error) || !error.message.includes(path)) return error;
   return new KeelError(error.code, error.message.split(path).join(name), { cause: error, ...(error.details ? { details: error.details } : {}) });
 }
