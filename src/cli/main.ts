@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env -S node --max-semi-space-size=4 --expose-gc
 /** The `keel` command: a thin front door over the same pipelines the HTTP service runs. */
 import { readFileSync } from 'node:fs';
 import { describeError } from '../core/errors.js';

@@ -4,6 +4,7 @@ export { WorkerPool, type PoolOptions, type PoolStats, type WorkerStats, type Ru
 export { defineHandler, type TaskHandler, type TaskContext } from './pool/handler.js';
 export { PoolErrorCode } from './pool/errors.js';
 export { MemoryMonitor, type MemorySnapshot, type MemoryPoint } from './memory/monitor.js';
+export { HeapCollector, type HeapCollectorOptions, type HeapCollectorStats } from './memory/heap-collector.js';
 export { resolveMemoryBudget, planPoolMemory, DEFAULT_MEMORY_BUDGET_BYTES, type MemoryBudget, type PoolMemoryPlan, type WorkerFootprint } from './memory/budget.js';
 export { readTreeRss, readRssBytes, isProcessAlive, type ProcessInfo } from './memory/proc.js';
 export { parseByteSize, formatBytes, toMiB } from './memory/size.js';

@@ -6,6 +6,7 @@ import { KeelError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/log.js';
 import { planPoolMemory, resolveMemoryBudget, type MemoryBudget } from '../core/memory/budget.js';
 import { MemoryArbiter } from '../core/memory/arbiter.js';
+import { HeapCollector } from '../core/memory/heap-collector.js';
 import { MemoryMonitor } from '../core/memory/monitor.js';
 import { OnDemandPool } from '../core/pool/on-demand-pool.js';
 import type { WorkerPool } from '../core/pool/pool.js';
@@ -81,6 +82,7 @@ export async function startService(options: ServeOptions): Promise<RunningServic
   try {
     const budget = resolveMemoryBudget(options.memoryBudget);
     const monitor = new MemoryMonitor({ budget, logger, intervalMs: 1000 }).start();
+    const heapCollector = new HeapCollector().start();
     const store = new JobStore(options.dataDir);
     const keys = loadApiKeys({ dataDir: options.dataDir, keysFile: options.keysFile });
     const uploadsDir = join(options.dataDir, 'uploads');
@@ -198,6 +200,7 @@ export async function startService(options: ServeOptions): Promise<RunningServic
     } catch (error) {
       await Promise.all([...deedPools.values(), emailPool].map((pool) => pool.close()));
       monitor.stop();
+      heapCollector.stop();
       store.close();
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
         throw new KeelError('E_PORT_IN_USE', `port ${options.port} on ${options.host} is already in use: choose another with --port or KEEL_PORT`);
@@ -219,6 +222,7 @@ export async function startService(options: ServeOptions): Promise<RunningServic
         await app.close();
         await Promise.all([...deedPools.values(), emailPool].map((pool) => pool.close()));
         monitor.stop();
+        heapCollector.stop();
         store.close();
         unlock();
       })());

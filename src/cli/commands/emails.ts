@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { KeelError } from '../../core/errors.js';
 import { createLogger } from '../../core/log.js';
 import { resolveMemoryBudget } from '../../core/memory/budget.js';
+import { HeapCollector } from '../../core/memory/heap-collector.js';
 import { MemoryMonitor } from '../../core/memory/monitor.js';
 import { WorkerPool } from '../../core/pool/pool.js';
 import { ProgressTracker } from '../../core/progress.js';
@@ -98,6 +99,7 @@ Examples:
     const showProgress = !values['no-progress'] && process.stderr.isTTY === true;
     const bar = new ProgressBar('messages', process.stderr, showProgress);
     const monitor = new MemoryMonitor({ budget, logger, intervalMs: 500 }).start();
+    const heapCollector = new HeapCollector().start();
     let treeRss = monitor.snapshot().treeRssBytes;
     monitor.on('sample', (sample) => (treeRss = sample.treeRssBytes));
 
@@ -195,6 +197,7 @@ Examples:
     } finally {
       process.off('SIGINT', onSigint);
       monitor.stop();
+      heapCollector.stop();
       await pool?.destroy();
     }
   },

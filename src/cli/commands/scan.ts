@@ -4,6 +4,7 @@ import { basename, join, resolve } from 'node:path';
 import { KeelError } from '../../core/errors.js';
 import { createLogger } from '../../core/log.js';
 import { planPoolMemory, resolveMemoryBudget } from '../../core/memory/budget.js';
+import { HeapCollector } from '../../core/memory/heap-collector.js';
 import { MemoryMonitor } from '../../core/memory/monitor.js';
 import { WorkerPool } from '../../core/pool/pool.js';
 import { ProgressTracker } from '../../core/progress.js';
@@ -102,6 +103,7 @@ missing file, bad option); 1 internal error.
     const bar = new ProgressBar('pages', process.stderr, !values['no-progress'] && process.stderr.isTTY === true);
     const logger = createLogger({ format: values['log-format'] === 'json' ? 'json' : 'text', destination: bar.logDestination() });
     const monitor = new MemoryMonitor({ budget, logger }).start();
+    const heapCollector = new HeapCollector().start();
     logger.info(
       { event: 'scan-start', file, bytes: size, engine, workers: plan.workers },
       `scanning ${basename(file)} (${(size / MiB).toFixed(1)} MB), mode ${options.mode}, policy ${options.policy}, OCR ${engine}; ` +
@@ -155,6 +157,7 @@ missing file, bad option); 1 internal error.
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       monitor.stop();
+      heapCollector.stop();
       await pool.destroy();
       store.close();
       rmSync(workDir, { recursive: true, force: true });
