@@ -2,6 +2,7 @@ import multipart from '@fastify/multipart';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { isKeelError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
+import type { HeapCollector } from '../core/memory/heap-collector.js';
 import type { MemoryMonitor } from '../core/memory/monitor.js';
 import type { WorkerPool } from '../core/pool/pool.js';
 import type { JobKind } from '../jobs/kind.js';
@@ -26,6 +27,8 @@ export interface AppDeps {
   runner: JobRunner;
   kinds: JobKind[];
   monitor: MemoryMonitor;
+  /** The server process's own old-garbage collector, shown in /memory-status. */
+  heapCollector?: HeapCollector;
   pools: () => Array<WorkerPool<unknown, unknown>>;
   metrics: KeelMetrics;
   logger: Logger;
@@ -115,7 +118,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const kinds = new Map(deps.kinds.map((kind) => [kind.kind, kind]));
   const rates = new JobRates();
   const shared: SharedRouteTools = { view: (job) => jobView(job, kinds.get(job.kind), rates) };
-  registerSystemRoutes(app, { monitor: deps.monitor, pools: deps.pools, runner: deps.runner, metrics: deps.metrics, startedAt: deps.startedAt, version: deps.version });
+  registerSystemRoutes(app, { monitor: deps.monitor, heapCollector: deps.heapCollector, pools: deps.pools, runner: deps.runner, metrics: deps.metrics, startedAt: deps.startedAt, version: deps.version });
   registerJobRoutes(app, { keys: deps.keys, store: deps.store, runner: deps.runner, kinds, rates, uploadsDir: deps.uploadsDir });
   registerStaticFiles(app, deps.webDir);
   for (const register of deps.routes) register(app, shared);

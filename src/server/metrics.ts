@@ -1,4 +1,5 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { HeapCollector } from '../core/memory/heap-collector.js';
 import type { MemoryMonitor } from '../core/memory/monitor.js';
 import type { WorkerPool } from '../core/pool/pool.js';
 import type { JobStore } from '../jobs/store.js';
@@ -11,10 +12,10 @@ export class KeelMetrics {
   readonly registry = new Registry();
   readonly unitsProcessed: Counter<'kind' | 'outcome'>;
 
-  constructor(sources: { monitor: MemoryMonitor; pools: () => Array<WorkerPool<unknown, unknown>>; store: JobStore }) {
+  constructor(sources: { monitor: MemoryMonitor; heapCollector?: HeapCollector; pools: () => Array<WorkerPool<unknown, unknown>>; store: JobStore }) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'keel_node_' });
-    const { monitor, pools, store } = sources;
+    const { monitor, heapCollector, pools, store } = sources;
 
     new Gauge({
       name: 'keel_tree_rss_bytes',
@@ -24,6 +25,24 @@ export class KeelMetrics {
         this.set(monitor.snapshot().treeRssBytes);
       },
     });
+    if (heapCollector) {
+      new Gauge({
+        name: 'keel_heap_collector_active',
+        help: '1 when the server can collect its own old garbage (node runs with --expose-gc), else 0',
+        registers,
+        collect() {
+          this.set(heapCollector.stats().active ? 1 : 0);
+        },
+      });
+      new Gauge({
+        name: 'keel_heap_collections_total',
+        help: 'Full collections the server made of its own old garbage when it piled up',
+        registers,
+        collect() {
+          this.set(heapCollector.stats().collections);
+        },
+      });
+    }
     new Gauge({
       name: 'keel_memory_budget_bytes',
       help: 'Memory budget in force',

@@ -151,7 +151,7 @@ export async function startService(options: ServeOptions): Promise<RunningServic
     });
     const pools = () =>
       [...deedPools.values(), emailPool].map((pool) => pool.current as WorkerPool<unknown, unknown> | undefined).filter((pool): pool is WorkerPool<unknown, unknown> => pool !== undefined);
-    const metrics = new KeelMetrics({ monitor, pools, store });
+    const metrics = new KeelMetrics({ monitor, heapCollector, pools, store });
     // Units processed, for /metrics: the runner publishes each job's running count.
     const lastCounts = new Map<string, number>();
     runner.on('update', (job) => {
@@ -167,6 +167,7 @@ export async function startService(options: ServeOptions): Promise<RunningServic
       runner,
       kinds,
       monitor,
+      heapCollector,
       pools,
       metrics,
       logger,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { KEEL_PROCESS_V8_FLAGS } from '../../src/cli/v8-flags.js';
-import { cliPath } from '../helpers/server-process.js';
+import { cliPath, startServer } from '../helpers/server-process.js';
 import { repoRoot } from '../helpers/shared.js';
 
 const execFileAsync = promisify(execFile);
@@ -29,4 +29,19 @@ test('the shebang line works as the kernel runs it (interpreter, then the rest a
   const [interpreter, ...rest] = shebangOf(cliPath).split(' ');
   const { stdout } = await execFileAsync(interpreter!, [rest.join(' '), cliPath, '--help']);
   assert.match(stdout, /^keel - /);
+});
+
+test('keel serve run with those flags can collect its own old garbage, and says so; run without them it says it cannot', async () => {
+  for (const [nodeFlags, active] of [[KEEL_PROCESS_V8_FLAGS, true], [[], false]] as const) {
+    const server = await startServer({ nodeFlags });
+    try {
+      const status = (await (await fetch(`${server.url}/memory-status`)).json()) as { parent: { heap_collector?: { active: boolean; collections: number } } };
+      assert.equal(status.parent.heap_collector?.active, active, `/memory-status with node flags [${nodeFlags.join(' ')}]`);
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      assert.match(metrics, new RegExp(`^keel_heap_collector_active ${active ? 1 : 0}$`, 'm'));
+      assert.match(metrics, /^keel_heap_collections_total \d+$/m);
+    } finally {
+      await server.stop();
+    }
+  }
 });

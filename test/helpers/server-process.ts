@@ -19,9 +19,9 @@ export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'keel-serve-'));
 }
 
-export async function startServer(options: { dataDir?: string; args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<ServerProcess> {
+export async function startServer(options: { dataDir?: string; args?: string[]; env?: NodeJS.ProcessEnv; nodeFlags?: readonly string[] } = {}): Promise<ServerProcess> {
   const dataDir = options.dataDir ?? tempDataDir();
-  const child = spawn(process.execPath, [cliPath, 'serve', '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])], {
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), cliPath, 'serve', '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])], {
     env: { ...process.env, KEEL_API_KEYS: 'key-alice,key-bob', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { HeapCollector } from '../../core/memory/heap-collector.js';
 import type { MemoryMonitor } from '../../core/memory/monitor.js';
 import type { WorkerPool } from '../../core/pool/pool.js';
 import type { JobRunner } from '../../jobs/runner.js';
@@ -9,11 +10,17 @@ const mb = (bytes: number) => Math.round((bytes / MiB) * 10) / 10;
 
 export interface SystemRoutesDeps {
   monitor: MemoryMonitor;
+  heapCollector?: HeapCollector | undefined;
   pools: () => Array<WorkerPool<unknown, unknown>>;
   runner: JobRunner;
   metrics: KeelMetrics;
   startedAt: number;
   version: string;
+}
+
+function heapCollectorView(collector: HeapCollector) {
+  const stats = collector.stats();
+  return { active: stats.active, collections: stats.collections, pause_ms_total: Math.round(stats.totalPauseMs), old_generation_live_mb: mb(stats.liveBytes) };
 }
 
 /** Health, memory and metrics: public (no key), because operators and the page's chart need them. */
@@ -48,6 +55,7 @@ export function registerSystemRoutes(app: FastifyInstance, deps: SystemRoutesDep
         heap_total_mb: mb(snapshot.parent.heapTotalBytes),
         external_mb: mb(snapshot.parent.externalBytes),
         array_buffers_mb: mb(snapshot.parent.arrayBuffersBytes),
+        ...(deps.heapCollector ? { heap_collector: heapCollectorView(deps.heapCollector) } : {}),
       },
       processes: snapshot.processes.map((p) => {
         const worker = workerInfo.get(p.pid);
