@@ -35,9 +35,9 @@ export interface HeapCollectorStats {
  * to ~4x what was live then. A process that allocates slowly (a keel process waiting on OCR, ~5 s a
  * page) promotes a little garbage at every young collection and reaches that limit only after hours:
  * in the 1000-page deed book its old space grew ~8 MB/hour (16 minutes traced) with no full collection
- * after its 11th second: most of what showed as the keel process's RSS "growth", the rest being SQLite's
- * page cache filling to its bound. It would have fallen at the limit; meanwhile it hides real growth, and
- * the memory line after each chunk measures garbage.
+ * after its 11th second: about two thirds of what showed as the keel process's RSS "growth" (the rest is
+ * outside the V8 heap). It would have fallen at the limit; meanwhile it hides real growth, and the memory
+ * line after each chunk measures garbage.
  *
  * So every `intervalMs` this looks at the old generation, and when it is more than `slackBytes` above
  * what was live there after the last full collection, it collects. A process that allocates fast gets a full
