@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { getHeapStatistics } from 'node:v8';
 import { HeapCollector, oldGenerationBytes } from '../../src/core/memory/heap-collector.js';
+import { gc } from '../helpers/heap.js';
 
-// The real full collection, as `node --expose-gc` gives it to the keel process.
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
 const MiB = 1024 ** 2;
 
 /**
