@@ -5,9 +5,12 @@
  * server busy. Every few seconds a random worker is SIGKILLed; once, mid-run, the server itself is
  * SIGKILLed and restarted on the same data directory (a quarter of the way in, so the second half,
  * where the slope is measured, is past the restarted server's warm-up). The process-tree RSS is recorded every second.
+ * Every `--quiet-every` of load the soak stops submitting, lets the jobs finish and the server retire its idle
+ * pools, and samples the tree at rest for 30 s: under load the tree swings by hundreds of MB as workers come
+ * and go, which hides a slow trend; at rest it should be the server alone, at the same size each time.
  * At the end every job is checked in the SQLite store: no unit lost, none stored twice.
  *
- *   npm run bench:soak -- [--duration 10m] [--kill-every 45] [--budget 512MB]
+ *   npm run bench:soak -- [--duration 10m] [--kill-every 45] [--budget 512MB] [--quiet-every 10m]
  *   npm run bench:soak -- --duration 8h          (the 8-hour run)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -22,14 +25,15 @@ import { writeChart, type ChartMarker } from './lib/chart.js';
 import { onLogRecords } from './lib/log-records.js';
 import { describeMachine } from './lib/machine.js';
 import { argValue, exitOnHelp, benchOutDir, markdownTable, repoRoot, updateBenchmarksMd, writeBenchFile } from './lib/report.js';
-import { growthVerdict, slopeWithInterval } from './lib/series.js';
+import { growthVerdict, slopeOfGroupMeans, slopeWithInterval } from './lib/series.js';
 import { buildTextLayerBook } from './lib/text-layer-book.js';
 
 exitOnHelp(`
 Soak: mixed deed and email work through one keel serve, with worker kills and a server restart;
-tree RSS every second, lost and duplicated units counted. Rewrites its BENCHMARKS.md section.
+tree RSS every second, lost and duplicated units counted. Every --quiet-every of load, a pause: jobs
+finish, idle pools retire, and the tree is sampled at rest. Rewrites its BENCHMARKS.md section.
 
-  npm run bench:soak -- [--duration 10m] [--kill-every 45] [--budget 512MB]
+  npm run bench:soak -- [--duration 10m] [--kill-every 45] [--budget 512MB] [--quiet-every 10m]
   npm run bench:soak -- --duration 8h          the 8-hour run
 `);
 
@@ -39,7 +43,8 @@ const durationText = argValue('duration', '10m');
 const killEverySeconds = Number(argValue('kill-every', '45'));
 const budgetText = argValue('budget', '512MB');
 const budgetMb = parseByteSize(budgetText) / MiB;
-const command = `npm run bench:soak -- --duration ${durationText} --kill-every ${killEverySeconds} --budget ${budgetText}`;
+const quietEveryText = argValue('quiet-every', '10m');
+const command = `npm run bench:soak -- --duration ${durationText} --kill-every ${killEverySeconds} --budget ${budgetText} --quiet-every ${quietEveryText}`;
 const sharedDir = join(repoRoot, '..', 'shared');
 
 function parseDuration(text: string): number {
@@ -48,6 +53,9 @@ function parseDuration(text: string): number {
   return Number(match[1]) * ({ s: 1, m: 60, h: 3600 }[match[2] as 's' | 'm' | 'h'] ?? 1) * 1000;
 }
 const durationMs = parseDuration(durationText);
+const quietEveryMs = parseDuration(quietEveryText);
+/** How long the tree is sampled at rest at each quiet checkpoint. */
+const REST_SECONDS = 30;
 
 // ---- inputs --------------------------------------------------------------------------------
 
@@ -87,7 +95,7 @@ interface Server {
   url: string;
 }
 
-const events: Array<{ t: number; kind: 'recycle' | 'kill' | 'worker-killed-by-soak' | 'server-restart' }> = [];
+const events: Array<{ t: number; kind: 'recycle' | 'kill' | 'worker-killed-by-soak' | 'server-restart' | 'at-rest' }> = [];
 /** How far past its hard limit each worker the backstop killed had got (MB), from the server's kill lines. */
 const backstopOvershootsMb: number[] = [];
 const started = Date.now();
@@ -156,14 +164,20 @@ interface Sample {
   serverMb: number;
   workersMb: number;
   processes: number;
+  /** Under load, or in a quiet checkpoint (draining, waiting for pools to retire, or at rest). */
+  phase: 'load' | 'quiet';
+  /** The checkpoint this sample was taken at rest in, if any. */
+  atRest?: number;
 }
 const samples: Sample[] = [];
+let phase: Sample['phase'] = 'load';
+let restingIn: number | undefined;
 const sampler = setInterval(() => {
   const pid = server.child.pid;
   if (!pid || server.child.exitCode !== null) return;
   const tree = readTreeRss(pid);
   const serverMb = (tree.processes.find((p) => p.pid === pid)?.rssBytes ?? 0) / MiB;
-  samples.push({ t: now(), treeMb: tree.totalBytes / MiB, serverMb, workersMb: tree.totalBytes / MiB - serverMb, processes: tree.processes.length });
+  samples.push({ t: now(), treeMb: tree.totalBytes / MiB, serverMb, workersMb: tree.totalBytes / MiB - serverMb, processes: tree.processes.length, phase, atRest: restingIn });
 }, 1000);
 
 const submitted: Array<{ id: string; kind: 'scanned' | 'text-layer' | 'mailbox' }> = [];
@@ -212,8 +226,59 @@ function killRandomWorker(): void {
   }
 }
 
+interface Checkpoint {
+  t: number;
+  treeMb: number;
+  serverMb: number;
+  /** The most processes seen in the tree while at rest: 1 is the server alone. */
+  processes: number;
+  /** From the last submission to the end of the rest, seconds. */
+  quietSeconds: number;
+  /** Which server process (1 before the restart, 2 after). */
+  serverStart: number;
+}
+const checkpoints: Checkpoint[] = [];
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Stop submitting, let every job finish and the idle pools retire, then sample the tree at rest. */
+async function quietCheckpoint(): Promise<void> {
+  phase = 'quiet';
+  const began = now();
+  const deadline = Date.now() + 15 * 60_000;
+  while (Date.now() < deadline && (await activeJobs()) > 0) await sleep(2000);
+  // The server retires a pool 30 s after its last unit; wait until the tree is the server alone (or give up at the deadline).
+  while (Date.now() < deadline && server.child.pid && readTreeRss(server.child.pid).processes.length > 1) await sleep(1000);
+  const index = checkpoints.length;
+  restingIn = index;
+  events.push({ t: now(), kind: 'at-rest' });
+  await sleep(REST_SECONDS * 1000);
+  restingIn = undefined;
+  const rest = samples.filter((s) => s.atRest === index);
+  const mean = (pick: (s: Sample) => number) => rest.reduce((sum, s) => sum + pick(s), 0) / Math.max(1, rest.length);
+  checkpoints.push({
+    t: mean((s) => s.t),
+    treeMb: mean((s) => s.treeMb),
+    serverMb: mean((s) => s.serverMb),
+    processes: Math.max(0, ...rest.map((s) => s.processes)),
+    quietSeconds: now() - began,
+    serverStart: serverStarts,
+  });
+  console.log(`${now().toFixed(0)} s: at rest, tree ${checkpoints[index]!.treeMb.toFixed(1)} MB in ${checkpoints[index]!.processes} process(es), after ${checkpoints[index]!.quietSeconds.toFixed(0)} s quiet`);
+  phase = 'load';
+}
+
 let lastKill = Date.now();
+let loadSinceQuietMs = 0;
+let lastLoopAt = Date.now();
 while (Date.now() - started < durationMs) {
+  loadSinceQuietMs += Date.now() - lastLoopAt;
+  lastLoopAt = Date.now();
+  if (loadSinceQuietMs >= quietEveryMs) {
+    await quietCheckpoint();
+    loadSinceQuietMs = 0;
+    lastLoopAt = lastKill = Date.now();
+    continue;
+  }
   if (!restarted && Date.now() - started > durationMs / 4) {
     restarted = true;
     server.child.kill('SIGKILL');
@@ -274,18 +339,27 @@ rmSync(dataDir, { recursive: true, force: true });
 
 // ---- report ---------------------------------------------------------------------------------
 
-// The trend is read over the second half of the loaded window: the drain that follows winds pools
-// down and would read as a fall in memory that says nothing about growth under load.
-const secondHalf = samples.filter((s) => s.t >= loadEndT / 2 && s.t <= loadEndT);
+// The trend is read over the second half of the loaded window, quiet checkpoints left out: the drain
+// that follows winds pools down and would read as a fall in memory that says nothing about growth under load.
+const secondHalf = samples.filter((s) => s.t >= loadEndT / 2 && s.t <= loadEndT && s.phase === 'load');
 const treeSlope = slopeWithInterval(secondHalf.map((s) => s.t), secondHalf.map((s) => s.treeMb));
 const serverSlope = slopeWithInterval(secondHalf.map((s) => s.t), secondHalf.map((s) => s.serverMb));
+// At rest, the tree after the restart: one mean per checkpoint (the server before the restart is another process).
+const restsAfterRestart = checkpoints.filter((c) => c.serverStart === serverStarts);
+const restSlope = slopeOfGroupMeans(restsAfterRestart.map((c) => c.t), restsAfterRestart.map((c) => c.treeMb), (i) => i, `${REST_SECONDS} s at rest`);
+const quietShare = samples.filter((s) => s.t <= loadEndT && s.phase === 'quiet').length / Math.max(1, samples.filter((s) => s.t <= loadEndT).length);
 const peak = Math.max(...samples.map((s) => s.treeMb));
 const recycles = events.filter((e) => e.kind === 'recycle').length;
 const backstopKills = events.filter((e) => e.kind === 'kill').length;
-writeBenchFile('soak-rss.csv', 't_seconds,tree_rss_mb,server_rss_mb,workers_rss_mb,processes\n' + samples.map((s) => `${s.t.toFixed(1)},${s.treeMb.toFixed(1)},${s.serverMb.toFixed(1)},${s.workersMb.toFixed(1)},${s.processes}`).join('\n') + '\n');
+writeBenchFile(
+  'soak-rss.csv',
+  't_seconds,tree_rss_mb,server_rss_mb,workers_rss_mb,processes,phase,at_rest_checkpoint\n' +
+    samples.map((s) => `${s.t.toFixed(1)},${s.treeMb.toFixed(1)},${s.serverMb.toFixed(1)},${s.workersMb.toFixed(1)},${s.processes},${s.phase},${s.atRest ?? ''}`).join('\n') +
+    '\n',
+);
 
-const markerColors = { recycle: '#16a34a', kill: '#f59e0b', 'worker-killed-by-soak': '#7c3aed', 'server-restart': '#dc2626' } as const;
-const markerLabels = { recycle: 'worker recycled', kill: 'backstop kill', 'worker-killed-by-soak': 'worker SIGKILLed (fault)', 'server-restart': 'server SIGKILLed + restarted' } as const;
+const markerColors = { recycle: '#16a34a', kill: '#f59e0b', 'worker-killed-by-soak': '#7c3aed', 'server-restart': '#dc2626', 'at-rest': '#64748b' } as const;
+const markerLabels = { recycle: 'worker recycled', kill: 'backstop kill', 'worker-killed-by-soak': 'worker SIGKILLed (fault)', 'server-restart': 'server SIGKILLed + restarted', 'at-rest': 'quiet checkpoint: tree at rest' } as const;
 const markers: ChartMarker[] = events.map((e) => ({ t: e.t, label: markerLabels[e.kind], color: markerColors[e.kind] }));
 mkdirSync(join(repoRoot, 'docs'), { recursive: true });
 const chartFiles = await writeChart(
@@ -307,8 +381,15 @@ const chartFiles = await writeChart(
 const rows = [
   ['duration', `${(samples[samples.length - 1]!.t / 60).toFixed(1)} min (submitting for ${durationText}, then draining)`],
   ['peak tree RSS', `${peak.toFixed(0)} MB (budget ${budgetMb} MB): goal <= 512 MB ${peak <= 512 ? 'met' : 'NOT met'}`],
-  ['slope of tree RSS, 2nd half of the loaded window', growthVerdict(treeSlope, 5)],
+  ['slope of tree RSS under load, 2nd half of the loaded window', growthVerdict(treeSlope, 5)],
   ['slope of the server process alone, same window', growthVerdict(serverSlope, 5)],
+  [
+    `tree at rest, each quiet checkpoint (every ${quietEveryText} of load; ${(quietShare * 100).toFixed(0)}% of the run was quiet)`,
+    checkpoints.length === 0
+      ? 'none (the run was shorter than --quiet-every)'
+      : checkpoints.map((c) => `${(c.t / 60).toFixed(0)} min: ${c.treeMb.toFixed(1)} MB in ${c.processes} process${c.processes === 1 ? '' : 'es'}${c.serverStart === 1 ? ' (before the restart)' : ''}`).join('; '),
+  ],
+  ['slope of the tree at rest, checkpoints after the restart', growthVerdict(restSlope, 5)],
   ['scanned pages OCR\'d / text-layer pages / emails', `${pages} / ${textLayerPages} / ${messages}`],
   ['jobs submitted / not finished', `${submitted.length} / ${unfinished}`],
   ['units lost / stored twice', `${lost} / ${duplicated} (must be 0 / 0)`],
@@ -325,7 +406,10 @@ Measured ${new Date().toISOString().slice(0, 10)} on ${describeMachine()}. Comma
 (the README says how to run it for 8 hours). One \`keel serve\`; deed scans (real dev deeds made unique per upload, so every
 page is OCR'd), a 40-page text-layer book and a 400-message mailbox of real mail are uploaded over HTTP to keep two jobs
 queued or running. A random worker is SIGKILLed every ${killEverySeconds} s; a quarter of the way in the server is SIGKILLed and
-started again on the same data directory. Tree RSS is sampled every second; lost and duplicated units are counted in the SQLite store.
+started again on the same data directory. Every ${quietEveryText} of load the soak stops submitting, lets the jobs finish and the
+idle pools retire, and samples the tree at rest for ${REST_SECONDS} s: under load the tree swings by hundreds of MB as workers come and
+go, which hides a slow trend, while at rest it should be the server alone at the same size each time. Tree RSS is sampled every
+second; lost and duplicated units are counted in the SQLite store.
 
 ${markdownTable(['measure', 'value'], rows)}
 
