@@ -229,7 +229,6 @@ function killRandomWorker(): void {
 interface Checkpoint {
   t: number;
   treeMb: number;
-  serverMb: number;
   /** The most processes seen in the tree while at rest: 1 is the server alone. */
   processes: number;
   /** From the last submission to the end of the rest, seconds. */
@@ -258,7 +257,6 @@ async function quietCheckpoint(): Promise<void> {
   checkpoints.push({
     t: mean((s) => s.t),
     treeMb: mean((s) => s.treeMb),
-    serverMb: mean((s) => s.serverMb),
     processes: Math.max(0, ...rest.map((s) => s.processes)),
     quietSeconds: now() - began,
     serverStart: serverStarts,
