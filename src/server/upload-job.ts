@@ -44,6 +44,8 @@ export function registerUploadJobRoute(
     let options: Record<string, unknown>;
     try {
       options = optionsFor(upload);
+      // Again now that the upload is in: uploads received side by side all passed the first check.
+      assertQueueHasRoom(deps.store, deps.maxQueuedJobs);
     } catch (error) {
       discardUpload(upload);
       throw error;
