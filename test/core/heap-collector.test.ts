@@ -37,9 +37,19 @@ test('the heap collector leaves a heap that has not grown alone, and collects on
 
 test('started, the heap collector collects on its own timer, and stops when told', async () => {
   gc();
-  const collector = new HeapCollector({ collect: gc, slackBytes: 2 * MiB, intervalMs: 20 }).start();
+  // The arrays stay reachable until the collector's own call drops them: otherwise V8 may free them by itself
+  // before the timer fires, and the collector rightly finds nothing to do.
+  let held: number[][] | null = [];
+  const collector = new HeapCollector({
+    collect: () => {
+      held = null;
+      gc();
+    },
+    slackBytes: 2 * MiB,
+    intervalMs: 20,
+  }).start();
   try {
-    makeOldGarbage(16);
+    for (let i = 0; i < 16 * 2.5; i++) held!.push(new Array<number>(100_000).fill(i));
     const grown = getHeapStatistics().used_heap_size;
     for (let waited = 0; collector.stats().collections === 0 && waited < 2000; waited += 20) await sleep(20);
     assert.ok(collector.stats().collections >= 1, 'a collection ran on the timer');
