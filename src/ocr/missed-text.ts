@@ -157,9 +157,14 @@ export function missedTextShare(image: GrayImage, words: OcrWord[]): MissedText 
   return { share: characterMarks > 0 ? missedMarks / characterMarks : 0, characterMarks, missedMarks };
 }
 
+/** A word with a letter or digit in it: tesseract also reads specks and rules as ".", "_" or "—". */
+const HAS_TEXT = /[\p{L}\p{N}]/u;
+
 /**
  * Lines of `second` (a reading of the same image) that `first` did not read: lines of three words or
- * more of which at least half the words have their centre outside every word box of `first`.
+ * more of which at least half the words have their centre outside every word box of `first`. Only
+ * words with a letter or digit count, so specks read as punctuation next to a word that `first`
+ * did read ("." "_" "contained." "—") do not make a line of their own.
  */
 export function missedLines(first: OcrWord[], second: OcrWord[]): string[] {
   const insideFirst = (word: OcrWord) => {
@@ -176,9 +181,10 @@ export function missedLines(first: OcrWord[], second: OcrWord[]): string[] {
   }
   const found: string[] = [];
   for (const line of lines.values()) {
-    if (line.length < 3) continue;
-    const outside = line.filter((word) => !insideFirst(word)).length;
-    if (outside * 2 >= line.length) found.push(line.map((word) => word.text).join(' '));
+    const words = line.filter((word) => HAS_TEXT.test(word.text));
+    if (words.length < 3) continue;
+    const outside = words.filter((word) => !insideFirst(word)).length;
+    if (outside * 2 >= words.length) found.push(line.map((word) => word.text).join(' '));
   }
   return found;
 }
