@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { KeelError } from '../core/errors.js';
-import { encodePgm, type GrayImage } from '../pdf/gray-image.js';
+import { pgmHeader, type GrayImage } from '../pdf/gray-image.js';
 import { BLOCK_PSM, type OcrEngine, type OcrResult, type RecognizeOptions } from './engine.js';
 import { normalizeContrast } from './preprocess.js';
 import { ocrQuality } from './quality.js';
@@ -86,7 +86,9 @@ export function createNativeEngine(options: NativeTesseractOptions = {}): OcrEng
       // Telling tesseract the real resolution skips its estimate (which is often wrong on sparse pages).
       if (image.dpi) args.push('--dpi', String(Math.round(image.dpi)));
       args.push('tsv');
-      const tsv = await run(binary, args, encodePgm(prepare(image)), timeoutMs, running);
+      // Header and pixels go down the pipe one after the other: no second copy of a 10-20 MB page.
+      const prepared = prepare(image);
+      const tsv = await run(binary, args, [pgmHeader(prepared), prepared.pixels], timeoutMs, running);
       const words = parseTesseractTsv(tsv);
       const text = wordsToText(words);
       const { quality, meanConfidence } = ocrQuality(words, text);
@@ -100,7 +102,7 @@ export function createNativeEngine(options: NativeTesseractOptions = {}): OcrEng
   };
 }
 
-function run(binary: string, args: string[], input: Uint8Array, timeoutMs: number, running: Set<ChildProcess>): Promise<string> {
+function run(binary: string, args: string[], input: readonly Uint8Array[], timeoutMs: number, running: Set<ChildProcess>): Promise<string> {
   return new Promise((resolve, reject) => {
     // One OpenMP thread: Keel runs one page per core itself; tesseract's own threads only contend.
     const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, OMP_THREAD_LIMIT: '1' } });
@@ -119,7 +121,8 @@ function run(binary: string, args: string[], input: Uint8Array, timeoutMs: numbe
     });
     // If tesseract dies before reading all of stdin, the write fails with EPIPE; the exit code tells the story.
     child.stdin.on('error', () => undefined);
-    child.stdin.end(input);
+    for (const piece of input.slice(0, -1)) child.stdin.write(piece);
+    child.stdin.end(input[input.length - 1]);
 
     child.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
