@@ -15,7 +15,8 @@
  * the top of each page; deed books also hold instruments that are not deeds (certificates of transfer,
  * affidavits of survivorship), found by their titles. (On a book made of the 41 dev deeds back to back, `npm
  * run eval:deeds`: page ranges found exactly 5 and starts found 14 from titles and openings alone; 19 and 31
- * with the granting clause and "Witnesseth"; 26 and 35 with stamps and the other instruments' titles. The
+ * with the granting clause and "Witnesseth"; 26 and 35 with stamps and the other instruments' titles; 28 and 35
+ * once pages were drawn in bands, which changed the OCR of a few pages. The
  * rest have no cue a page-level reader can see, or a second granting sentence inside one deed, such as a
  * grant of chattels.)
  *

@@ -20,10 +20,11 @@ const SECOND_READING_DPI = 400;
 /**
  * A page whose earlier attempt's worker died (most often killed over its memory limit while a large
  * page was read twice) is read again with less: the second attempt reads it once, at the usual DPI,
- * with no second or block reading; the third also at this DPI. (On the dev deeds, a legal-size
- * photo's 300-DPI reading peaks near 290 MB of tree RSS and its second reading near 420 MB, over the
- * 512 MB plan's 362 MB limit; at 200 DPI it read as two words.) Such readings are not cached, so a
- * run with more memory still gets the full one.
+ * with no second or block reading; the third also at this DPI. (Before pages were drawn in bands,
+ * a poor 241-DPI scan among the dev deeds took its worker past the CLI's 350 MB limit at its 400-DPI
+ * second reading, twice in a 3-page scan, and kept only such a lighter reading; drawn in bands the
+ * whole scan peaks at ~320 MB of tree RSS with every reading. A legal-size photo read at 200 DPI came
+ * out as two words.) Such readings are not cached, so a run with more memory still gets the full one.
  */
 const LIGHT_READING_DPI = 200;
 
@@ -93,8 +94,9 @@ async function readPage(state: State, task: Extract<DeedTask, { kind: 'page' }>,
   if (assessment.trusted) {
     return { page, text: layer, textSource: 'text-layer', ocrQuality: assessment.score, cached: false, ms: Date.now() - started, warnings: source.takeWarnings() };
   }
-  // The cache key names everything that changes the text: the engine and how the page is rendered.
-  const variant = `${state.engineName}-${state.options.dpi}dpi-${Math.round((state.options.limits.maxPixels ?? 40e6) / 1e6)}mpx-r3`;
+  // The cache key names everything that changes the text: the engine and how the page is rendered
+  // (r4: pages drawn in bands, whose pixels differ slightly from one whole draw; see page-source.ts).
+  const variant = `${state.engineName}-${state.options.dpi}dpi-${Math.round((state.options.limits.maxPixels ?? 40e6) / 1e6)}mpx-r4`;
   const cached = state.cache?.get(task.fileHash, page, variant);
   if (cached) {
     const added = cached.addedLines ? { addedLines: cached.addedLines } : {};

@@ -222,6 +222,8 @@ const MiB = 1024 ** 2;
  * native: node + mupdf's WASM heap (30-80 MB, it never shrinks) + page buffers plateau at 180-215 MB
  * with the settings of `deedPoolOptions`; each page adds a tesseract process (75-125 MB at the
  * 16-Mpx render cap, all freed at its exit). wasm: tesseract.js alone plateaus at 410-450 MB.
+ * (Measured when pages were drawn whole. Drawn in bands, mupdf's heap needs at most 38 MB on the dev
+ * pages, so the native figures are now generous; they are kept until a soak measures the new ones.)
  * Overshoot: a worker and its tesseract grew 17 MB past the hard limit between two 250 ms samples in
  * a soak (68 MB/s). The pool's guard now re-reads a busy worker every 50 ms; the next 100-minute soak
  * found its 16 backstop kills at most 9 MB past the limit (one allocation can jump that far at

@@ -10,7 +10,8 @@
  * before the pool's monitor can kill it, three times over as the task is retried. So mupdf's memory
  * may not grow past MUPDF_HEAP_LIMIT_BYTES: beyond it the allocation fails inside mupdf, the call
  * throws, and the page source reports E_TOO_LARGE. The largest heap the 41 dev deeds need, every page
- * rendered at 300 and 400 DPI within the 16 Mpx cap, is 153 MB. With 192 MB a deed worker stays well
+ * rendered at 400 DPI, is 38 MB now that pages are drawn in bands (page-source.ts; 153 MB when each
+ * page was drawn whole). With 192 MB a deed worker stays well
  * inside its hard limit (356 MB on the server's 512 MB plan): a page of 1.8 MB of text layer, the most the limit lets
  * mupdf extract, peaked the worker at 253 MB; with a 256 MB limit, 2.2 MB of text peaked it at 480 MB.
  */

@@ -230,12 +230,7 @@ class MupdfPageSource implements PageSource {
         while (used > 1 && pixelsAt(used) > this.maxPixels) used -= 1;
       }
       const scale = used / 72;
-      const pixmap = page.toPixmap(mupdf.Matrix.scale(scale, scale), mupdf.ColorSpace.DeviceGray, false);
-      try {
-        return { ...copyGray(pixmap), dpi: used, dpiClamped: used !== dpi };
-      } finally {
-        pixmap.destroy();
-      }
+      return { ...renderInBands(page, mupdf.Matrix.scale(scale, scale)), dpi: used, dpiClamped: used !== dpi };
     });
   }
 
@@ -332,22 +327,67 @@ function assertPageExists(page: mupdf.Page, index: number, path: string): void {
   }
 }
 
-/** Copies a gray pixmap out of the WASM heap (its pixel view dies when the heap grows) and drops any row padding. */
-function copyGray(pixmap: mupdf.Pixmap): GrayImage {
-  const width = pixmap.getWidth();
-  const height = pixmap.getHeight();
-  const stride = pixmap.getStride();
-  if (pixmap.getNumberOfComponents() !== 1 || pixmap.getAlpha()) {
-    throw new Error(`expected a 1-channel gray pixmap, got n=${pixmap.getNumberOfComponents()} alpha=${pixmap.getAlpha()}`);
-  }
-  const view = pixmap.getPixels();
+/**
+ * Largest band of a page that mupdf draws at a time (bytes of gray pixmap). mupdf's WASM heap never
+ * shrinks, and drawing a whole scanned page at once grows it to several times the page's pixels: a
+ * 241-DPI CCITT deed page took the heap to 85 MB at 300 DPI and 141 MB at 400 DPI, and its worker past
+ * the hard limit. Drawn in bands of 2 MB the same page needs 26 and 32 MB; over every dev deed page,
+ * 38 MB against 102 (300 DPI) and 153 (400 DPI), for ~70 and ~140 ms more per page against seconds
+ * of OCR (`npm run bench:render`; 4 MB bands: 56 MB, ~25 ms less a page).
+ * The bands are not bit-identical to one whole draw: mupdf's scaler places an image's samples
+ * relative to the clip, so rows below the first band move by a fraction of a pixel (gray values off
+ * by up to ~20 on ~6% of the pixels). It is the same page at the same resolution.
+ */
+const BAND_BYTES = 2 * 1024 * 1024;
+/** Fewer rows than this per band only adds passes over the page's content. */
+const MIN_BAND_ROWS = 64;
+
+/**
+ * Draws the page at `matrix` into an 8-bit gray raster (white background, no padding), a band of rows
+ * at a time, so mupdf holds one band's pixmap and the band's share of each image instead of the page.
+ */
+export function renderInBands(page: mupdf.Page, matrix: mupdf.Matrix): GrayImage {
+  // The same pixel box mupdf gives a whole-page pixmap (fz_round_rect of the transformed bounds).
+  const [bx0, by0, bx1, by1] = mupdf.Rect.transform(page.getBounds(), matrix);
+  const x0 = Math.floor(bx0 + 0.001);
+  const y0 = Math.floor(by0 + 0.001);
+  const width = Math.ceil(bx1 - 0.001) - x0;
+  const height = Math.ceil(by1 - 0.001) - y0;
+  if (!(width > 0 && height > 0)) throw new Error(`the page renders to an empty ${width}x${height} pixel box`);
   const pixels = new Uint8Array(width * height);
-  if (stride === width) {
-    pixels.set(new Uint8Array(view.buffer, view.byteOffset, width * height));
-  } else {
-    for (let y = 0; y < height; y++) pixels.set(new Uint8Array(view.buffer, view.byteOffset + y * stride, width), y * width);
+  const bandRows = Math.max(MIN_BAND_ROWS, Math.floor(BAND_BYTES / width));
+  for (let top = 0; top < height; top += bandRows) {
+    const rows = Math.min(bandRows, height - top);
+    const band = new mupdf.Pixmap(mupdf.ColorSpace.DeviceGray, [x0, y0 + top, x0 + width, y0 + top + rows], false);
+    try {
+      band.clear(255);
+      const device = new mupdf.DrawDevice(mupdf.Matrix.identity, band);
+      try {
+        page.run(device, matrix);
+        device.close();
+      } finally {
+        device.destroy();
+      }
+      copyBand(band, pixels, width, top, rows);
+    } finally {
+      band.destroy();
+    }
   }
   return { width, height, pixels };
+}
+
+/** Copies a band pixmap out of the WASM heap (its pixel view dies when the heap grows), dropping row padding. */
+function copyBand(band: mupdf.Pixmap, into: Uint8Array, width: number, top: number, rows: number): void {
+  const stride = band.getStride();
+  if (band.getNumberOfComponents() !== 1 || band.getAlpha() || band.getWidth() !== width || band.getHeight() !== rows) {
+    throw new Error(`expected a ${width}x${rows} 1-channel gray band, got ${band.getWidth()}x${band.getHeight()} n=${band.getNumberOfComponents()} alpha=${band.getAlpha()}`);
+  }
+  const view = band.getPixels();
+  if (stride === width) {
+    into.set(new Uint8Array(view.buffer, view.byteOffset, width * rows), top * width);
+  } else {
+    for (let y = 0; y < rows; y++) into.set(new Uint8Array(view.buffer, view.byteOffset + y * stride, width), (top + y) * width);
+  }
 }
 
 function fmt(n: number): string {

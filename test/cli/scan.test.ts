@@ -131,10 +131,11 @@ test('a reader that stops early (keel scan ... | head) ends the scan with exit 0
 });
 
 test('a page the PDF reader can render only at 200 DPI within its memory limit is read there, flagged, and still classified', async () => {
-  // The deed's reservation page on an 11 x 15 inch sheet (under the 16 Mpx cap at 300 DPI): mupdf needs
-  // ~26.4 MB of heap to render it at 300 DPI and fits 200 DPI in its initial 22 MB, so a 24 MB limit
-  // refuses only the first.
-  const path = reservationPageOnSheet(11, 15);
+  // Pages are drawn in bands, so a plain scanned page fits mupdf's initial 22 MB heap at any DPI. A
+  // tiling pattern's tile is drawn whole first, at a size that follows the DPI: with the upper half of
+  // the deed's reservation page as the tile, repeated twice down the page, mupdf's heap stays at 22 MB
+  // at 200 DPI and needs 26 MB at 300, so a 24 MB limit refuses only the 300-DPI reading.
+  const path = scanAsPatternTiles(reservationPagePixmap(300), 2, 'reservation-tiles.pdf');
   const run = await keel({ KEEL_PDF_HEAP_LIMIT_MB: '24' }, 'scan', path, '--format', 'json', '--no-cache');
   assert.equal(run.code, 0, run.stderr);
   const report = JSON.parse(run.stdout);
@@ -154,9 +155,10 @@ test('a page over the pixel cap at 300 DPI is read at the capped DPI as its norm
 
 test('a poorly read page whose second, 400-DPI reading the PDF reader\'s memory limit refuses keeps its first reading', async () => {
   // A letter page scanned at 300 ppi, of non-words (OCR quality ~0.4, under the 0.6 that asks for a
-  // second reading): mupdf needs ~32 MB of heap at 300 DPI and ~38 MB at 400, so a 34 MB limit refuses
-  // only the second reading. Were the refusal not caught, the page, and so the scan, would fail.
-  const run = await keel({ KEEL_PDF_HEAP_LIMIT_MB: '34' }, 'scan', scannedNonWordsPage(), '--format', 'json', '--no-cache');
+  // second reading), drawn as one pattern tile (see above): mupdf needs no more than its initial 22 MB
+  // of heap at 300 DPI and ~64 MB at 400, so a 34 MB limit refuses only the second reading. Were the
+  // refusal not caught, the page, and so the scan, would fail.
+  const run = await keel({ KEEL_PDF_HEAP_LIMIT_MB: '34' }, 'scan', scanAsPatternTiles(nonWordsPixmap(), 1, 'non-words-tile.pdf'), '--format', 'json', '--no-cache');
   assert.equal(run.code, 0, run.stderr);
   const report = JSON.parse(run.stdout);
   assert.equal(report.pages_failed, 0);
@@ -165,8 +167,8 @@ test('a poorly read page whose second, 400-DPI reading the PDF reader\'s memory 
   assert.ok(!report.review_flags.includes('pages_read_reduced'), 'the first reading is a normal one');
 });
 
-/** A letter page of random non-words, rendered to a 300-ppi gray image and wrapped in a new PDF. */
-function scannedNonWordsPage(): string {
+/** A letter page of random non-words, rendered to a 300-ppi gray image. */
+function nonWordsPixmap(): mupdf.Pixmap {
   let seed = 7;
   const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   const nonWord = () => Array.from({ length: 3 + Math.floor(random() * 6) }, () => 'bcdfghjklmnpqrstvwxz'[Math.floor(random() * 20)]).join('');
@@ -175,11 +177,31 @@ function scannedNonWordsPage(): string {
   let content = 'BT /F1 12 Tf 16 TL 60 712 Td\n';
   for (let line = 0; line < 40; line++) content += `(${Array.from({ length: 8 }, nonWord).join(' ')}) '\n`;
   typed.insertPage(-1, typed.addPage([0, 0, 612, 792], 0, typed.addObject({ Font: { F1: font } }), content + 'ET\n'));
-  const pixmap = typed.loadPage(0).toPixmap(mupdf.Matrix.scale(300 / 72, 300 / 72), mupdf.ColorSpace.DeviceGray, false);
+  return typed.loadPage(0).toPixmap(mupdf.Matrix.scale(300 / 72, 300 / 72), mupdf.ColorSpace.DeviceGray, false);
+}
+
+/** The fixture deed's reservation page (page 2) rendered to a gray image at `ppi`. */
+function reservationPagePixmap(ppi: number): mupdf.Pixmap {
+  const source = mupdf.Document.openDocument(readFileSync(fixturePath('deed-with-reservation.pdf')), 'application/pdf');
+  return source.loadPage(1).toPixmap(mupdf.Matrix.scale(ppi / 72, ppi / 72), mupdf.ColorSpace.DeviceGray, false);
+}
+
+/**
+ * A new one-page letter PDF filled with a tiling pattern: its tile is the top 1/`tilesDown` of the
+ * scanned `pixmap` (a letter page), repeated `tilesDown` times down the page.
+ */
+function scanAsPatternTiles(pixmap: mupdf.Pixmap, tilesDown: number, name: string): string {
+  const [width, height] = [612, 792];
+  const tileHeight = height / tilesDown;
   const scan = new mupdf.PDFDocument();
   const image = scan.addImage(new mupdf.Image(pixmap));
-  scan.insertPage(-1, scan.addPage([0, 0, 612, 792], 0, scan.addObject({ XObject: { Im0: image } }), 'q 612 0 0 792 0 0 cm /Im0 Do Q\n'));
-  const path = join(cacheDir, 'non-words-scan.pdf');
+  const tile = scan.addStream(`q ${width} 0 0 ${height} 0 ${tileHeight - height} cm /Im0 Do Q\n`, {
+    Type: 'Pattern', PatternType: 1, PaintType: 1, TilingType: 1, BBox: [0, 0, width, tileHeight], XStep: width, YStep: tileHeight,
+    Resources: { XObject: { Im0: image } },
+  });
+  const content = `/Pattern cs /P0 scn 0 0 ${width} ${height} re f\n`;
+  scan.insertPage(-1, scan.addPage([0, 0, width, height], 0, scan.addObject({ Pattern: { P0: tile } }), content));
+  const path = join(cacheDir, name);
   writeFileSync(path, scan.saveToBuffer('compress').asUint8Array());
   return path;
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { isKeelError } from '../../src/core/errors.js';
 import { mupdfHeapBytes, openPdf } from '../../src/pdf/page-source.js';
+import * as mupdf from 'mupdf';
 import { assessTextLayer } from '../../src/pdf/text-quality.js';
 import { fixtureManifest, fixturePath } from '../fixtures/paths.js';
 import { requireShared } from '../helpers/shared.js';
@@ -17,6 +18,44 @@ function inkShare(pixels: Uint8Array): number {
   let dark = 0;
   for (const p of pixels) if (p < 128) dark += 1;
   return dark / pixels.length;
+}
+
+/** mupdf's own whole-page draw of a page at `dpi` (what the page source did before it drew in bands). */
+function wholePageDraw(path: string, index: number, dpi: number): { width: number; height: number; pixels: Uint8Array } {
+  const doc = mupdf.Document.openDocument(readFileSync(path), 'application/pdf');
+  try {
+    const page = doc.loadPage(index);
+    try {
+      const pixmap = page.toPixmap(mupdf.Matrix.scale(dpi / 72, dpi / 72), mupdf.ColorSpace.DeviceGray, false);
+      try {
+        const width = pixmap.getWidth();
+        const height = pixmap.getHeight();
+        const stride = pixmap.getStride();
+        const view = pixmap.getPixels();
+        const pixels = new Uint8Array(width * height);
+        for (let y = 0; y < height; y++) pixels.set(new Uint8Array(view.buffer, view.byteOffset + y * stride, width), y * width);
+        return { width, height, pixels };
+      } finally {
+        pixmap.destroy();
+      }
+    } finally {
+      page.destroy();
+    }
+  } finally {
+    doc.destroy();
+    mupdf.emptyStore();
+  }
+}
+
+/** Mean absolute difference of each row of two same-size rasters. */
+function rowDifferences(a: Uint8Array, b: Uint8Array, width: number): number[] {
+  const rows: number[] = [];
+  for (let start = 0; start < a.length; start += width) {
+    let sum = 0;
+    for (let i = start; i < start + width; i++) sum += Math.abs(a[i]! - b[i]!);
+    rows.push(sum / width);
+  }
+  return rows;
 }
 
 function expectKeelError(fn: () => unknown, code: string, messagePart?: RegExp): void {
@@ -107,6 +146,28 @@ describe('openPdf on scanned deeds', () => {
       if (heapAfterFirst === undefined) assert.fail('mupdf heap size unknown: mupdf was loaded before src/pdf/mupdf-runtime');
       for (let round = 0; round < 3; round++) pass();
       assert.equal(mupdfHeapBytes(), heapAfterFirst);
+    } finally {
+      source.close();
+    }
+  });
+
+  test('a page drawn in bands joins up into the raster of one whole-page draw', () => {
+    const path = fixturePath('deed-with-reservation.pdf');
+    const source = openPdf(path);
+    try {
+      const banded = source.renderGray(0, 300);
+      const whole = wholePageDraw(path, 0, 300);
+      assert.deepEqual([banded.width, banded.height], [whole.width, whole.height]);
+      // A band is 2 MB: a 2550-pixel row makes bands of 822 rows, so this page is drawn in several.
+      assert.ok(banded.width * banded.height > 3 * 2 * 1024 ** 2, `page of ${banded.width}x${banded.height} fits in too few bands`);
+      const rows = rowDifferences(banded.pixels, whole.pixels, banded.width);
+      // The first band is drawn exactly as the whole page; later ones may place the scan's samples a
+      // fraction of a pixel apart, never a band out of place or a blank seam.
+      const firstBandRows = Math.floor((2 * 1024 ** 2) / banded.width);
+      assert.ok(rows.slice(0, firstBandRows).every((d) => d === 0), 'the first band differs from the whole draw');
+      const worstRow = Math.max(...rows);
+      const mean = rows.reduce((a, b) => a + b, 0) / rows.length;
+      assert.ok(worstRow < 8 && mean < 1, `rows differ from the whole draw by up to ${worstRow.toFixed(2)} gray levels (mean ${mean.toFixed(2)})`);
     } finally {
       source.close();
     }
@@ -215,6 +276,24 @@ describe('openPdf on bad input', () => {
 });
 
 describe('openPdf on the real deed set', () => {
+  test("a 400-DPI second reading of a real scan keeps mupdf's heap far below a whole-page draw", (t) => {
+    // A 241-DPI CCITT scan: drawn whole at 400 DPI it took mupdf's heap to 141 MB and its worker past
+    // the 512 MB plan's hard limit; in bands it needs ~32 MB.
+    const path = requireShared(t, 'deeds/dev/reservs/Marshall Co WV DB 82_173.pdf');
+    if (!path) return;
+    const source = openPdf(path);
+    try {
+      const page = source.renderGray(0, 400);
+      assert.deepEqual([page.width, page.height], [3400, 5600]);
+      const heapMb = (mupdfHeapBytes() ?? Infinity) / 1024 ** 2;
+      assert.ok(heapMb < 64, `mupdf's heap is ${heapMb.toFixed(0)} MB after a 400-DPI draw`);
+      const ink = inkShare(page.pixels);
+      assert.ok(ink > 0.005 && ink < 0.5, `ink share ${ink}`);
+    } finally {
+      source.close();
+    }
+  });
+
   test('a real county scan opens, renders, and its stamp-only text layer is not trusted', (t) => {
     const path = requireShared(t, 'deeds/dev/reservs/Greene DB 253_223 - 4.23.2025.pdf');
     if (!path) return;
