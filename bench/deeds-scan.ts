@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import * as mupdf from 'mupdf';
 import { KEEL_PROCESS_V8_FLAGS } from '../src/cli/v8-flags.js';
 import { onLogRecords } from './lib/log-records.js';
+import { devDeedsDir, listPdfs } from './lib/dev-deeds.js';
 import { describeMachine } from './lib/machine.js';
 import { argValue, exitOnHelp, benchOutDir, markdownTable, repoRoot, updateBenchmarksMd, writeBenchFile } from './lib/report.js';
 import { growthVerdict, slopeOfGroupMeans, slopeWithInterval, summarise, toCsv, TreeRssSampler, type RssPoint } from './lib/series.js';
@@ -28,17 +29,7 @@ settings, beside the bare tesseract CLI on the first pages. Rewrites its BENCHMA
 
 const pagesWanted = Number(argValue('pages', '1000'));
 const comparePages = Number(argValue('compare-pages', '140'));
-const devDir = join(repoRoot, '..', 'shared', 'deeds', 'dev');
 const command = `npm run bench:deeds -- --pages ${pagesWanted} --compare-pages ${comparePages}`;
-
-function listPdfs(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((name) => {
-      const path = join(dir, name);
-      return statSync(path).isDirectory() ? listPdfs(path) : name.toLowerCase().endsWith('.pdf') ? [path] : [];
-    });
-}
 
 function bookPath(pages: number): string {
   return join(benchOutDir, `deed-book-${pages}.pdf`);
@@ -49,7 +40,7 @@ function buildBook(pages: number): string {
   const path = bookPath(pages);
   if (existsSync(path)) return path;
   mkdirSync(benchOutDir, { recursive: true });
-  const sources = listPdfs(devDir).map((file) => mupdf.PDFDocument.openDocument(file, 'application/pdf') as mupdf.PDFDocument);
+  const sources = listPdfs(devDeedsDir).map((file) => mupdf.PDFDocument.openDocument(file, 'application/pdf') as mupdf.PDFDocument);
   const book = new mupdf.PDFDocument();
   let added = 0;
   while (added < pages) {
@@ -65,7 +56,7 @@ function buildBook(pages: number): string {
 /** Pages in one pass of the book: all the dev deeds' pages. */
 function countDevPages(): number {
   let pages = 0;
-  for (const file of listPdfs(devDir)) {
+  for (const file of listPdfs(devDeedsDir)) {
     const document = mupdf.Document.openDocument(file, 'application/pdf');
     pages += document.countPages();
     document.destroy();
@@ -132,8 +123,8 @@ function runTesseractBaseline(book: string, pages: number, threads: 'default' | 
   }
 }
 
-if (!existsSync(devDir)) {
-  console.error(`skipped: the dev deeds are missing (${devDir})`);
+if (!existsSync(devDeedsDir)) {
+  console.error(`skipped: the dev deeds are missing (${devDeedsDir})`);
   process.exit(process.env.KEEL_REQUIRE_SHARED === '1' ? 1 : 0);
 }
 if (spawnSync('which', ['tesseract']).status !== 0 || !existsSync('/usr/bin/time')) {
@@ -200,7 +191,7 @@ const table = markdownTable(
 const goalPeak = summary.peakMb <= 512 ? 'met' : 'NOT met';
 const markdown = `## Deed scan: a ${pagesWanted}-page scanned deed book
 
-The book cycles through the ${listPdfs(devDir).length} real dev deeds (${(statSync(book).size / 1024 ** 2).toFixed(0)} MB, image-only pages).
+The book cycles through the ${listPdfs(devDeedsDir).length} real dev deeds (${(statSync(book).size / 1024 ** 2).toFixed(0)} MB, image-only pages).
 \`keel scan --mode page_by_page --no-cache\` with default settings; tree RSS of the keel process and all its
 children sampled every second. Baseline: the bare \`tesseract\` CLI (default threads) on the first ${comparePages} pages of
 the same book, from images pdftoppm rendered beforehand (rendering not timed), in the same run.

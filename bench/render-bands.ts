@@ -9,13 +9,13 @@
  *   npm run bench:render -- [--rounds 2]
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { mupdfHeapBytes, renderInBands } from '../src/pdf/page-source.js';
+import { mupdfHeapBytes, renderInBands, renderWhole } from '../src/pdf/page-source.js';
 import * as mupdf from 'mupdf';
+import { devDeedsDir, listPdfs } from './lib/dev-deeds.js';
 import { describeMachine } from './lib/machine.js';
-import { argValue, exitOnHelp, markdownTable, repoRoot, updateBenchmarksMd } from './lib/report.js';
+import { argValue, exitOnHelp, markdownTable, updateBenchmarksMd } from './lib/report.js';
 
 exitOnHelp(`
 Page rendering memory: Keel's banded draw against one whole-page draw (mupdf's toPixmap), every page of
@@ -27,7 +27,6 @@ Page rendering memory: Keel's banded draw against one whole-page draw (mupdf's t
 const MiB = 1024 ** 2;
 const rounds = Number(argValue('rounds', '2'));
 const command = `npm run bench:render -- --rounds ${rounds}`;
-const devDir = join(repoRoot, '..', 'shared', 'deeds', 'dev');
 
 type Variant = 'whole' | 'bands';
 interface Measured {
@@ -41,34 +40,9 @@ interface Measured {
   peakRssMb: number;
 }
 
-function listPdfs(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((name) => {
-      const path = join(dir, name);
-      return statSync(path).isDirectory() ? listPdfs(path) : name.toLowerCase().endsWith('.pdf') ? [path] : [];
-    });
-}
-
 function peakRssMb(): number {
   const kb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? NaN);
   return kb / 1024;
-}
-
-/** A whole-page draw: one pixmap of the page, copied out of the WASM heap. */
-function renderWhole(page: mupdf.Page, matrix: mupdf.Matrix): Uint8Array {
-  const pixmap = page.toPixmap(matrix, mupdf.ColorSpace.DeviceGray, false);
-  try {
-    const width = pixmap.getWidth();
-    const height = pixmap.getHeight();
-    const stride = pixmap.getStride();
-    const view = pixmap.getPixels();
-    const pixels = new Uint8Array(width * height);
-    for (let y = 0; y < height; y++) pixels.set(new Uint8Array(view.buffer, view.byteOffset + y * stride, width), y * width);
-    return pixels;
-  } finally {
-    pixmap.destroy();
-  }
 }
 
 /** Child mode: renders every dev page with one variant at one DPI. */
@@ -77,7 +51,7 @@ function measureHere(variant: Variant, dpi: number): Measured {
   const matrix = mupdf.Matrix.scale(dpi / 72, dpi / 72);
   let pages = 0;
   const started = performance.now();
-  for (const file of listPdfs(devDir)) {
+  for (const file of listPdfs(devDeedsDir)) {
     const doc = mupdf.Document.openDocument(readFileSync(file), 'application/pdf');
     try {
       for (let index = 0; index < doc.countPages(); index++) {
@@ -124,8 +98,8 @@ if (measureIndex >= 0) {
   process.exit(0);
 }
 
-if (!existsSync(devDir)) {
-  console.log(`bench:render skipped: the dev deeds ${devDir} are missing (put the shared data set next to the repository)`);
+if (!existsSync(devDeedsDir)) {
+  console.log(`bench:render skipped: the dev deeds ${devDeedsDir} are missing (put the shared data set next to the repository)`);
   process.exit(0);
 }
 

@@ -376,6 +376,23 @@ export function renderInBands(page: mupdf.Page, matrix: mupdf.Matrix): GrayImage
   return { width, height, pixels };
 }
 
+/**
+ * One whole-page draw, as mupdf's `toPixmap` makes it: what the page source did before it drew in
+ * bands. Kept as the baseline that `npm run bench:render` and the band test measure bands against.
+ */
+export function renderWhole(page: mupdf.Page, matrix: mupdf.Matrix): GrayImage {
+  const pixmap = page.toPixmap(matrix, mupdf.ColorSpace.DeviceGray, false);
+  try {
+    const width = pixmap.getWidth();
+    const height = pixmap.getHeight();
+    const pixels = new Uint8Array(width * height);
+    copyBand(pixmap, pixels, width, 0, height);
+    return { width, height, pixels };
+  } finally {
+    pixmap.destroy();
+  }
+}
+
 /** Copies a band pixmap out of the WASM heap (its pixel view dies when the heap grows), dropping row padding. */
 function copyBand(band: mupdf.Pixmap, into: Uint8Array, width: number, top: number, rows: number): void {
   const stride = band.getStride();

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { isKeelError } from '../../src/core/errors.js';
-import { mupdfHeapBytes, openPdf } from '../../src/pdf/page-source.js';
+import { mupdfHeapBytes, openPdf, renderWhole } from '../../src/pdf/page-source.js';
 import * as mupdf from 'mupdf';
 import { assessTextLayer } from '../../src/pdf/text-quality.js';
 import { fixtureManifest, fixturePath } from '../fixtures/paths.js';
@@ -26,18 +26,7 @@ function wholePageDraw(path: string, index: number, dpi: number): { width: numbe
   try {
     const page = doc.loadPage(index);
     try {
-      const pixmap = page.toPixmap(mupdf.Matrix.scale(dpi / 72, dpi / 72), mupdf.ColorSpace.DeviceGray, false);
-      try {
-        const width = pixmap.getWidth();
-        const height = pixmap.getHeight();
-        const stride = pixmap.getStride();
-        const view = pixmap.getPixels();
-        const pixels = new Uint8Array(width * height);
-        for (let y = 0; y < height; y++) pixels.set(new Uint8Array(view.buffer, view.byteOffset + y * stride, width), y * width);
-        return { width, height, pixels };
-      } finally {
-        pixmap.destroy();
-      }
+      return renderWhole(page, mupdf.Matrix.scale(dpi / 72, dpi / 72));
     } finally {
       page.destroy();
     }
