@@ -21,7 +21,7 @@ exitOnHelp(`
 Page rendering memory: Keel's banded draw against one whole-page draw (mupdf's toPixmap), every page of
 ../shared/deeds/dev at 300 and 400 DPI, each variant in a fresh process. Rewrites its BENCHMARKS.md section.
 
-  npm run bench:render -- [--rounds 2]      about 2 minutes
+  npm run bench:render -- [--rounds 2]      about 4 minutes
 `);
 
 const MiB = 1024 ** 2;
