@@ -10,11 +10,17 @@ import { assessTextLayer } from '../pdf/text-quality.js';
 import type { OcrEngine, OcrEngineName } from '../ocr/engine.js';
 import { MISSED_TEXT_SHARE, missedLines, missedTextShare } from '../ocr/missed-text.js';
 import { OcrCache } from '../ocr/ocr-cache.js';
+import { darkenFaintInk } from '../ocr/preprocess.js';
 import { createOcrEngine, type OcrEngineChoice } from '../ocr/select.js';
 import { isNativeTesseractAvailable } from '../ocr/tesseract-native.js';
 import type { DeedPageResult } from './page-result.js';
 
-/** A first OCR reading below this quality gets a second reading at SECOND_READING_DPI. */
+/**
+ * A first OCR reading below this quality (the "degraded" band of src/ocr/quality.ts) gets a reading
+ * of the same render with its faint ink darkened; the better of the two is kept.
+ */
+const FAINT_INK_READING_BELOW = 0.75;
+/** A reading still below this quality gets another at SECOND_READING_DPI. */
 const SECOND_READING_BELOW = 0.6;
 const SECOND_READING_DPI = 400;
 /**
@@ -95,8 +101,9 @@ async function readPage(state: State, task: Extract<DeedTask, { kind: 'page' }>,
     return { page, text: layer, textSource: 'text-layer', ocrQuality: assessment.score, cached: false, ms: Date.now() - started, warnings: source.takeWarnings() };
   }
   // The cache key names everything that changes the text: the engine and how the page is rendered
-  // (r4: pages drawn in bands, whose pixels differ slightly from one whole draw; see page-source.ts).
-  const variant = `${state.engineName}-${state.options.dpi}dpi-${Math.round((state.options.limits.maxPixels ?? 40e6) / 1e6)}mpx-r4`;
+  // (r4: pages drawn in bands, whose pixels differ slightly from one whole draw, see page-source.ts;
+  // r5: degraded pages also read with their faint ink darkened).
+  const variant = `${state.engineName}-${state.options.dpi}dpi-${Math.round((state.options.limits.maxPixels ?? 40e6) / 1e6)}mpx-r5`;
   const cached = state.cache?.get(task.fileHash, page, variant);
   if (cached) {
     const added = cached.addedLines ? { addedLines: cached.addedLines } : {};
@@ -118,6 +125,15 @@ async function readPage(state: State, task: Extract<DeedTask, { kind: 'page' }>,
       : `because rendering it at ${wanted} DPI needs more memory than the PDF reader may use`;
     const warning = `page ${page} read lighter (${image.dpi} DPI, one reading) ${why}`;
     return { page, text: ocr.text, textSource: 'ocr', ocrQuality: ocr.quality, ocrEngine: state.engineName, cached: false, dpi: image.dpi, reducedReading: true, ms: Date.now() - started, warnings: [...source.takeWarnings(), warning] };
+  }
+  if (ocr.quality < FAINT_INK_READING_BELOW) {
+    const darkened = darkenFaintInk(image);
+    const second = await state.engine.recognize(darkened);
+    if (second.quality > ocr.quality) {
+      ocr = second;
+      image = darkened;
+    }
+    collectGarbage();
   }
   if (ocr.quality < SECOND_READING_BELOW && state.options.dpi < SECOND_READING_DPI) {
     // tesseract sometimes reads nothing, or little, from a page it reads well at another

@@ -44,3 +44,23 @@ function percentile(histogram: Uint32Array, total: number, q: number, limit: num
   }
   return limit - 1;
 }
+
+/**
+ * Darkens the mid-tones of a page (gamma 2: black and white stay, gray 128 becomes 64) for a reading
+ * of faint ink. A light typewriter ribbon or a washed-out photo leaves strokes at gray 150-220, which
+ * tesseract's threshold drops or breaks into pieces; darkened, they read as ink. Of the 13 dev deed
+ * pages whose first reading scores below 0.75, it read 5 better (a faint photographed page 0.25 ->
+ * 0.87; pages typed with a light ribbon 0.64 -> 0.74 and 0.66 -> 0.77) and the rest no better, and
+ * it reads some clean pages worse: so it is a second reading, kept only when it scores higher.
+ */
+const FAINT_INK_GAMMA = 2;
+let faintInkTable: Uint8Array | undefined;
+
+export function darkenFaintInk<T extends GrayImage>(image: T): T {
+  faintInkTable ??= Uint8Array.from({ length: 256 }, (_, v) => Math.round(255 * (v / 255) ** FAINT_INK_GAMMA));
+  const table = faintInkTable;
+  const { pixels } = image;
+  const out = new Uint8Array(pixels.length);
+  for (let i = 0; i < pixels.length; i++) out[i] = table[pixels[i]!]!;
+  return { ...image, pixels: out };
+}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { openPdf } from '../../src/pdf/page-source.js';
 import { isNativeTesseractAvailable, createNativeEngine } from '../../src/ocr/tesseract-native.js';
-import { normalizeContrast } from '../../src/ocr/preprocess.js';
+import { darkenFaintInk, normalizeContrast } from '../../src/ocr/preprocess.js';
 import { textStats } from '../../src/pdf/text-quality.js';
 import { requireShared } from '../helpers/shared.js';
 import { renderFixturePage } from './ocr-pages.js';
@@ -61,6 +61,43 @@ test('on the real dark photo in the deed set, OCR finds text once contrast is no
     assert.ok(stats.words > 100, `only ${stats.words} words`);
     assert.match(result.text, /County/);
     assert.ok(result.quality > 0.6, `quality ${result.quality}`);
+  } finally {
+    await engine.close();
+  }
+});
+
+test('darkening faint ink keeps black and white, darkens the mid-tones, and leaves the input as it was', () => {
+  const pixels = Uint8Array.from({ length: 256 }, (_, v) => v);
+  const image = { width: 16, height: 16, pixels, dpi: 300 };
+  const out = darkenFaintInk(image);
+  assert.notEqual(out.pixels, pixels);
+  assert.deepEqual(pixels, Uint8Array.from({ length: 256 }, (_, v) => v));
+  assert.equal(out.dpi, 300);
+  assert.equal(out.pixels[0], 0);
+  assert.equal(out.pixels[255], 255);
+  assert.equal(out.pixels[128], 64);
+  for (let v = 1; v < 255; v++) {
+    assert.ok(out.pixels[v]! <= v, `gray ${v} became lighter (${out.pixels[v]})`);
+    assert.ok(out.pixels[v]! >= out.pixels[v - 1]!, `not monotonic at ${v}`);
+  }
+});
+
+test('on a real faint photographed page, the darkened reading recovers text the plain reading loses', async (t) => {
+  if (!(await isNativeTesseractAvailable())) return t.skip('the tesseract binary is not installed');
+  const path = requireShared(t, 'deeds/dev/no-reservs/Allegheny DB 41_66.pdf');
+  if (!path) return;
+  const source = openPdf(path);
+  const page = source.renderGray(1);
+  source.close();
+  // Both readings go through the engine's own contrast normalisation: what differs is the darkening.
+  const engine = createNativeEngine();
+  try {
+    const plain = await engine.recognize(page);
+    const darkened = await engine.recognize(darkenFaintInk(page));
+    assert.ok(plain.quality < 0.5, `plain reading quality ${plain.quality}`);
+    assert.ok(darkened.quality > 0.75, `darkened reading quality ${darkened.quality}`);
+    assert.ok(textStats(darkened.text).words > 2 * textStats(plain.text).words, 'the darkened reading finds many more words');
+    assert.match(darkened.text, /Virginia/);
   } finally {
     await engine.close();
   }
