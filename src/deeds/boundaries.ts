@@ -13,12 +13,15 @@
  * is an opening by itself after any close, and a second granting clause or "Witnesseth" in what is taken
  * to be one instrument starts the next one. Modern recordings carry an e-recording stamp, "Page 1 of n", at
  * the top of each page; deed books also hold instruments that are not deeds (certificates of transfer,
- * affidavits of survivorship), found by their titles. (On a book made of the 41 dev deeds back to back, `npm
- * run eval:deeds`: page ranges found exactly 5 and starts found 14 from titles and openings alone; 19 and 31
- * with the granting clause and "Witnesseth"; 26 and 35 with stamps and the other instruments' titles; 28 and 35
- * once pages were drawn in bands, which changed the OCR of a few pages. The
- * rest have no cue a page-level reader can see, or a second granting sentence inside one deed, such as a
- * grant of chattels.)
+ * affidavits of survivorship), found by their titles. A deed book records instruments one after another, so
+ * one often begins halfway down a page, below the acknowledgment or recorder's certificate of the one before:
+ * that page is shared, the earlier range ending on it and the later one starting on it at the same offset.
+ * (On a book made of the 41 dev deeds back to back, `npm run eval:deeds`: page ranges found exactly 5 and
+ * starts found 14 from titles and openings alone; 19 and 31 with the granting clause and "Witnesseth"; 26 and
+ * 35 with stamps and the other instruments' titles; 28 and 35 once pages were drawn in bands, which changed
+ * the OCR of a few pages; 29 and 35 with shared pages and grants "for the consideration aforesaid", and 2 more
+ * whose range runs on to the top of the next file's first page, which opens with the end of an instrument
+ * not in the book. The rest have no cue a page-level reader can see.)
  *
  * Each page is looked at once, through a bounded head and tail window: time is linear in the number of
  * pages and the loop always ends (the original splitter did not). `DeedBoundaryTracker` does the same page
@@ -87,8 +90,38 @@ const CLOSING: Cue[] = [
  * bargain", "by these presents do grant"), on the canonical word stream. Recitals ("granted and conveyed
  * unto", "good right to bargain and sell") do not match.
  */
-const GRANTING_CLAUSE = /\b(?:do|does|doth|doe|dees|dose)(?: hereby| now| by these presents)?(?: give)? grant\b|\bby these presents do (?:give )?grant\b/;
+const GRANTING_CLAUSE = /\b(?:do|does|doth|doe|dees|dose)(?: hereby| now| by these presents)?(?: give)? grant\b|\bby these presents do (?:give )?grant\b/g;
+/**
+ * A grant "for the consideration aforesaid" points back at the consideration of the instrument it is in:
+ * a second grant (of other land, of chattels) inside one deed, not the start of the next.
+ */
+const CONSIDERATION_AFORESAID = /\b(?:consideration aforesaid|aforesaid consideration|consideration above (?:mentioned|named|recited))\b/;
+/** Canonical characters before a granting clause searched for CONSIDERATION_AFORESAID: one sentence's head. */
+const AFORESAID_WINDOW = 120;
+
+/** The first granting clause on the page that is not a grant "for the consideration aforesaid". */
+function firstGrantingClause(canon: string): RegExpExecArray | undefined {
+  for (const m of canon.matchAll(GRANTING_CLAUSE)) {
+    if (!CONSIDERATION_AFORESAID.test(canon.slice(Math.max(0, m.index - AFORESAID_WINDOW), m.index))) return m;
+  }
+  return undefined;
+}
 const WITNESSETH = /\bwitnesseth\b/;
+
+/**
+ * What ends an instrument when it stands above a new one on the same page. Deed books record instruments
+ * one after the other, so a deed often begins halfway down a page, below the acknowledgment ("acknowledged
+ * the foregoing Indenture", "Notary Public") or the recorder's certificate of the one before. Recitals
+ * ("recorded in Deed Book 120") do not count: they sit inside a deed.
+ */
+const INSTRUMENT_END =
+  /\b(?:received|filed|entered|left|presented) for record\b|\badmitted to record\b|\brecorder of deeds\b|\bcommission expires\b|\bnotary public\b|\backnowledged the (?:foregoing|within|above|annexed) (?:indenture|deed|instrument|conveyance|writing)\b/g;
+/**
+ * Letters above an opening needed before the page counts as shared: a recording stamp or a few header lines at
+ * the top of a deed's own first page ("Received for record ... Deed Book 304 page 409") are not the end of
+ * another instrument. About five typed lines.
+ */
+const MIN_LETTERS_ABOVE = 300;
 
 export interface PageBoundaryFeatures {
   page: number;
@@ -100,6 +133,12 @@ export interface PageBoundaryFeatures {
   witnesseth: boolean;
   /** "Page k of n" stamped at the top of the page. */
   stamp?: { k: number; n: number };
+  /**
+   * Where the previous instrument ends on this page, when the page opens a new one below the end of the
+   * one before (its acknowledgment or recorder's certificate above the opening): the offset in the page
+   * text from which the page belongs to the new instrument. Absent when the opening is at the top.
+   */
+  sharedFrom?: number;
 }
 
 function strongest(canon: string, cues: readonly Cue[]): { weight: number; cue: string } {
@@ -108,35 +147,103 @@ function strongest(canon: string, cues: readonly Cue[]): { weight: number; cue: 
   return best;
 }
 
+function countLetters(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i) | 0x20;
+    if (c >= 0x61 && c <= 0x7a) n++;
+  }
+  return n;
+}
+
+/** Text offset of the token that holds position `at` of the canonical stream. */
+function textOffsetOf(tokens: readonly { start: number }[], canonStart: readonly number[], at: number): number {
+  let lo = 0;
+  let hi = canonStart.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (canonStart[mid]! <= at) lo = mid;
+    else hi = mid - 1;
+  }
+  return tokens[lo]?.start ?? 0;
+}
+
+/**
+ * Where a page stops belonging to the instrument above `openingAt`: the start of the line after the last
+ * INSTRUMENT_END cue above it. Undefined when the text above is a page head, not an instrument's end.
+ */
+function instrumentEndAbove(text: string, openingAt: number): number | undefined {
+  if (openingAt <= 0) return undefined;
+  const above = text.slice(0, openingAt);
+  if (countLetters(above) < MIN_LETTERS_ABOVE) return undefined;
+  const { tokens, canon, canonStart } = tokenize(above);
+  let lastCue = -1;
+  for (const m of canon.matchAll(INSTRUMENT_END)) lastCue = m.index;
+  if (lastCue === -1) return undefined;
+  const lineEnd = text.indexOf('\n', textOffsetOf(tokens, canonStart, lastCue));
+  return lineEnd === -1 || lineEnd + 1 > openingAt ? openingAt : lineEnd + 1;
+}
+
 /** Bounded-cost features of one page. */
 export function pageBoundaryFeatures(page: number, text: string): PageBoundaryFeatures {
-  const letters = text.replace(/[^A-Za-z]/g, '').length;
+  const letters = countLetters(text);
   if (letters < 40) {
     return { page, blank: true, opening: { weight: 0, cue: '' }, closing: { weight: 0, cue: '' }, granting: false, witnesseth: false };
   }
   let opening = { weight: 0, cue: '' };
-  const lines = text.slice(0, HEAD_CHARS).split(/\r?\n/).filter((l) => /[A-Za-z]/.test(l)).slice(0, HEAD_LINES);
+  let openingAt = 0;
   let stamp: PageBoundaryFeatures['stamp'];
-  for (const [i, line] of lines.entries()) {
-    const lineCanon = tokenize(line).canon;
-    const hit = strongest(lineCanon, OPENING);
-    if (hit.weight > opening.weight) opening = hit;
-    const counter = i < STAMP_LINES && stamp === undefined ? PAGE_STAMP.exec(lineCanon) : null;
-    if (counter) {
-      const k = Number(counter[1]);
-      const n = Number(counter[2]);
-      if (k >= 1 && k <= n) stamp = { k, n };
+  // The head's lines with a letter, each with its offset in the page text.
+  const head = text.slice(0, HEAD_CHARS);
+  let seen = 0;
+  for (let lineStart = 0; lineStart < head.length && seen < HEAD_LINES; ) {
+    const newline = head.indexOf('\n', lineStart);
+    const lineEnd = newline === -1 ? head.length : newline;
+    const line = head.slice(lineStart, lineEnd);
+    if (/[A-Za-z]/.test(line)) {
+      const lineCanon = tokenize(line).canon;
+      const hit = strongest(lineCanon, OPENING);
+      if (hit.weight > opening.weight) {
+        opening = hit;
+        openingAt = lineStart;
+      }
+      const counter = seen < STAMP_LINES && stamp === undefined ? PAGE_STAMP.exec(lineCanon) : null;
+      if (counter) {
+        const k = Number(counter[1]);
+        const n = Number(counter[2]);
+        if (k >= 1 && k <= n) stamp = { k, n };
+      }
+      seen++;
     }
+    lineStart = lineEnd + 1;
   }
-  if (stamp?.k === 1) opening = { weight: 3, cue: 'page_one_of_n' };
+  if (stamp?.k === 1) {
+    opening = { weight: 3, cue: 'page_one_of_n' };
+    openingAt = 0;
+  }
   // One reading of the whole page serves the body cues and the tail (its words from TAIL_CHARS before the end).
   const { tokens, canon, canonStart } = tokenize(text);
-  const granting = GRANTING_CLAUSE.test(canon);
-  const witnesseth = WITNESSETH.test(canon);
-  if (granting && opening.weight < 2) opening = { weight: 2, cue: 'granting_clause' };
+  const grantingMatch = firstGrantingClause(canon);
+  const witnessethMatch = WITNESSETH.exec(canon);
+  const granting = grantingMatch !== undefined;
+  const witnesseth = witnessethMatch !== null;
+  if (grantingMatch && opening.weight < 2) {
+    opening = { weight: 2, cue: 'granting_clause' };
+    openingAt = textOffsetOf(tokens, canonStart, grantingMatch.index);
+  }
+  // Where the new instrument shows itself first: its opening, or a "Witnesseth" above a granting clause.
+  let firstSign = opening.weight > 0 ? openingAt : -1;
+  if (witnessethMatch) {
+    const witnessethAt = textOffsetOf(tokens, canonStart, witnessethMatch.index);
+    if (firstSign === -1 || witnessethAt < firstSign) firstSign = witnessethAt;
+  }
+  const sharedFrom = firstSign > 0 ? instrumentEndAbove(text, firstSign) : undefined;
   const tailFrom = tokens.findIndex((t) => t.start >= text.length - TAIL_CHARS);
   const tail = tailFrom === -1 ? '' : canon.slice(canonStart[tailFrom]);
-  return { page, blank: false, opening, closing: strongest(tail, CLOSING), granting, witnesseth, ...(stamp ? { stamp } : {}) };
+  return {
+    page, blank: false, opening, closing: strongest(tail, CLOSING), granting, witnesseth,
+    ...(stamp ? { stamp } : {}), ...(sharedFrom !== undefined ? { sharedFrom } : {}),
+  };
 }
 
 /**
@@ -175,8 +282,15 @@ export class DeedBoundaryTracker {
       // recitals on page 2 is one deed.
       const opensByRepeat = !opensByCue && !f.blank && f.witnesseth && this.seen.witnesseth;
       if (opensByCue || opensByRepeat) {
-        finished = this.current;
-        this.current = { startPage: page, endPage: page, startCue: opensByCue ? f.opening.cue : 'second_witnesseth' };
+        const startCue = opensByCue ? f.opening.cue : 'second_witnesseth';
+        if (f.sharedFrom === undefined) {
+          finished = this.current;
+          this.current = { startPage: page, endPage: page, startCue };
+        } else {
+          // The page ends one instrument and starts the next: both ranges hold it, cut at sharedFrom.
+          finished = { ...this.current, endPage: page, endOffset: f.sharedFrom };
+          this.current = { startPage: page, endPage: page, startCue, startOffset: f.sharedFrom };
+        }
         this.seen = { granting: f.granting, witnesseth: f.witnesseth };
       } else {
         this.current.endPage = page;
@@ -187,6 +301,11 @@ export class DeedBoundaryTracker {
     return finished;
   }
 
+  /** The instrument being read (the range the last page pushed belongs to), or undefined before the first page. */
+  openRange(): DeedRange | undefined {
+    return this.current === undefined ? undefined : { ...this.current };
+  }
+
   finish(): DeedRange | undefined {
     const last = this.current;
     this.current = undefined;
@@ -194,6 +313,13 @@ export class DeedBoundaryTracker {
     this.seen = { granting: false, witnesseth: false };
     return last;
   }
+}
+
+/** `page` cut to the part that belongs to `range` (a shared first or last page holds two instruments' parts). */
+export function cutToRange<P extends { page: number; text: string }>(page: P, range: DeedRange): P {
+  const from = page.page === range.startPage ? (range.startOffset ?? 0) : 0;
+  const to = page.page === range.endPage ? (range.endOffset ?? page.text.length) : page.text.length;
+  return from === 0 && to === page.text.length ? page : { ...page, text: page.text.slice(from, to) };
 }
 
 /** Split a file's pages into instrument page ranges. Pages must be in order; linear time, always terminates. */

@@ -1,7 +1,7 @@
-import { DeedBoundaryTracker } from './boundaries.js';
+import { cutToRange, DeedBoundaryTracker } from './boundaries.js';
 import { decideDigests, digestPage, type PageDigest } from './decision.js';
 import { countsUnderPolicy, policyFor } from './index.js';
-import type { DocumentDecision, PageText } from './types.js';
+import type { DeedRange, DocumentDecision, PageText } from './types.js';
 import { isPageFailure, type DeedPageFailure, type StoredDeedPage } from './page-result.js';
 import type { DeedScanOptions } from './pipeline-options.js';
 
@@ -158,17 +158,30 @@ function* decideDeeds(input: SummaryInput): Generator<DeedReport | typeof PAGE_R
     tally.pagesRead++;
     if (stored.cached) tally.fromCache++;
     if (stored.reducedReading) tally.reduced++;
-    const page: PageText = { page: stored.page, text: stored.text, ocrQuality: stored.ocrQuality };
+    let page: PageText = { page: stored.page, text: stored.text, ocrQuality: stored.ocrQuality };
     let startsDeed: boolean;
+    let finished: DeedRange | undefined;
     if (mode === 'page_by_page') startsDeed = true;
-    else if (tracker !== undefined) startsDeed = tracker.push(page.page, page.text) !== undefined || tally.pagesRead === 1;
-    else startsDeed = tally.pagesRead === 1;
+    else if (tracker !== undefined) {
+      finished = tracker.push(page.page, page.text);
+      startsDeed = finished !== undefined || tally.pagesRead === 1;
+    } else startsDeed = tally.pagesRead === 1;
     if (startsDeed && group.length > 0) {
-      // A page_by_page deed is its own page; a multi_deed deed runs up to the page before the next one.
-      yield decide(group, groupStart, mode === 'page_by_page' ? groupStart : page.page - 1);
+      if (finished !== undefined && finished.endPage === page.page) {
+        // The deed before ends halfway down this page: its part of the page goes with it.
+        group.push(digestPage(cutToRange(page, finished), previous));
+        yield decide(group, groupStart, page.page);
+      } else {
+        // A page_by_page deed is its own page; a multi_deed deed runs up to the page before the next one.
+        yield decide(group, groupStart, mode === 'page_by_page' ? groupStart : page.page - 1);
+      }
       group = [];
     }
-    if (startsDeed) groupStart = page.page;
+    if (startsDeed) {
+      groupStart = page.page;
+      const range = tracker?.openRange();
+      if (range !== undefined) page = cutToRange(page, range);
+    }
     // A deed's first page is read without the page before it: that page belongs to another deed.
     group.push(digestPage(page, startsDeed ? undefined : previous));
     previous = page;

@@ -68,10 +68,18 @@ export interface DocumentDecision {
   reason: string;
 }
 
-/** A page range [startPage, endPage] (1-based, inclusive) holding one instrument. */
+/**
+ * A page range [startPage, endPage] (1-based, inclusive) holding one instrument. An instrument that begins
+ * halfway down a page shares that page with the one before: the earlier range ends on it at `endOffset`,
+ * the later one starts on it at `startOffset` (the same offset in that page's text).
+ */
 export interface DeedRange {
   startPage: number;
   endPage: number;
+  /** Offset in the text of startPage where the instrument begins; absent: the top of the page. */
+  startOffset?: number;
+  /** Offset in the text of endPage where the instrument ends (exclusive); absent: the end of the page. */
+  endOffset?: number;
   /** Why the range starts here (the cue seen), or 'file_start'. */
   startCue: string;
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DeedBoundaryTracker, detectDeedStarts } from '../../src/deeds/boundaries.js';
+import { cutToRange, DeedBoundaryTracker, detectDeedStarts } from '../../src/deeds/boundaries.js';
 import { evaluateBookBoundaries, formatBookBoundaries } from '../../src/deeds/boundary-evaluation.js';
 
 // Synthetic instruments written for these tests.
@@ -195,8 +195,62 @@ test('the book evaluation compares detected ranges with the files put back to ba
   assert.equal(result.startsFound, 3);
   assert.equal(result.exactRanges, 1); // a.pdf only: b runs on into c, d is split
   assert.deepEqual(result.missed, [{ file: 'c.pdf', bookPage: 6 }]);
-  assert.deepEqual(result.extra, [{ file: 'd.pdf', bookPage: 10, filePage: 3, cue: 'know_all_men' }]);
+  assert.deepEqual(result.extra, [{ file: 'd.pdf', bookPage: 10, filePage: 3, cue: 'know_all_men', midPage: false }]);
   // c's reservation lands in the deed detected for b and c together: right for c, wrong for b; a and d stay negative.
   assert.equal(result.decisionsRight, 3);
   assert.match(formatBookBoundaries(result), /exact page range: 1 of 4/);
+});
+
+test('an instrument that begins halfway down a page, below the acknowledgment of the one before, shares that page', () => {
+  const endAndStart =
+    `${filler(4)}\nBefore me personally appeared the Grantor, who acknowledged the foregoing deed to be his act.\n` +
+    `My commission expires June 1, 1960. Notary Public\n` +
+    `THIS INDENTURE, made the 5th day of May, 1958, between Mary Major and Peter Poe.\n` +
+    `WITNESSETH that the said Mary Major does grant and convey unto Peter Poe\n${filler(4)}`;
+  const pages = [deedOpening('WARRANTY DEED'), middle, endAndStart, middle, recorderPage].map((text, i) => ({ page: i + 1, text }));
+  const ranges = detectDeedStarts(pages);
+  assert.deepEqual(
+    ranges.map((r) => [r.startPage, r.endPage, r.startCue]),
+    [
+      [1, 3, 'file_start'],
+      [3, 5, 'this_indenture'],
+    ],
+  );
+  const cut = ranges[0]!.endOffset!;
+  assert.equal(ranges[1]!.startOffset, cut);
+  assert.match(endAndStart.slice(0, cut), /Notary Public\n$/);
+  assert.match(endAndStart.slice(cut), /^THIS INDENTURE/);
+  assert.equal(cutToRange(pages[2]!, ranges[0]!).text, endAndStart.slice(0, cut));
+  assert.equal(cutToRange(pages[2]!, ranges[1]!).text, endAndStart.slice(cut));
+  assert.equal(cutToRange(pages[3]!, ranges[1]!), pages[3], 'a page inside a range is not cut');
+});
+
+test('a recording stamp above the opening of a deed\'s own first page does not make the page shared', () => {
+  const stamped = `Received for record May 5, 1958 at 10 A.M. Recorder of Deeds\n${deedOpening('WARRANTY DEED')}`;
+  const pages = [deedOpening('WARRANTY DEED'), recorderPage, stamped, middle].map((text, i) => ({ page: i + 1, text }));
+  const ranges = detectDeedStarts(pages);
+  assert.deepEqual(ranges.map((r) => [r.startPage, r.endPage, r.startOffset, r.endOffset]), [
+    [1, 2, undefined, undefined],
+    [3, 4, undefined, undefined],
+  ]);
+});
+
+test('a second grant "for the consideration aforesaid" stays in the deed; an unrelated grant after it does not', () => {
+  const aforesaid = `${filler(4)}\nAnd for the consideration aforesaid, the said Grantor does grant unto the Grantee all the furniture in the house.\n${filler(4)}`;
+  const pages = [untitledDeed('John Doe'), aforesaid, middle].map((text, i) => ({ page: i + 1, text }));
+  assert.deepEqual(detectDeedStarts(pages).map((r) => [r.startPage, r.endPage]), [[1, 3]]);
+  const thenAnother = [untitledDeed('John Doe'), aforesaid, untitledDeed('Mary Major')].map((text, i) => ({ page: i + 1, text }));
+  assert.deepEqual(detectDeedStarts(thenAnother).map((r) => [r.startPage, r.endPage]), [[1, 2], [3, 3]]);
+});
+
+test('the book evaluation counts apart a range that runs on to the top of the next file\'s shared first page', () => {
+  const doc = (file: string, texts: string[]) => ({ file, label: false, pages: texts.map((text, i) => ({ page: i + 1, text })) });
+  // b.pdf was scanned from a deed book: its first page opens with the end of an instrument that is not in the book.
+  const sharedFirstPage = `${filler(4)}\nacknowledged the foregoing deed. Notary Public\nTHIS INDENTURE, made the 5th day of May, 1958.\nWITNESSETH that Mary Major does grant and convey\n${filler(3)}`;
+  const result = evaluateBookBoundaries([doc('a.pdf', [deedOpening('WARRANTY DEED'), middle]), doc('b.pdf', [sharedFirstPage, middle])]);
+  assert.equal(result.startsFound, 2);
+  assert.equal(result.exactRanges, 1, 'b only: a runs on to the top of b');
+  assert.equal(result.endOnNextFileHead, 1);
+  assert.deepEqual(result.extra, []);
+  assert.match(formatBookBoundaries(result), /next file's first page .*: 1/);
 });

@@ -203,3 +203,16 @@ test('the summary is read in turns: timers keep running while a long book is sum
   assert.ok(ticks >= 5, `${ticks} timer ticks during the summary`);
   assert.ok(longestGap < Math.max(100, wholeMs / 3), `the timer waited ${longestGap.toFixed(0)} ms at most, the summary took ${wholeMs.toFixed(0)} ms in one piece`);
 });
+
+test('multi_deed: a deed that begins halfway down a page shares it, and each deed reads only its own part', async () => {
+  // Page 2 ends the first deed (its reservation, then its acknowledgment) and starts the second, which has none.
+  const ACKNOWLEDGMENT = 'Before me, a Notary Public, personally appeared John Doe, who acknowledged the foregoing deed to be his free act and deed. Witness my hand and official seal.';
+  const SHARED = `Beginning at a post in the line of land of Smith, thence north 10 degrees east 100 feet to a stone.\n${RESERVATION}\n${ACKNOWLEDGMENT}\nTHIS INDENTURE, made the 9th day of June, 1962, between Mary Major and Peter Poe.\nWITNESSETH, that Mary Major does grant and convey unto Peter Poe the lot in Franklin.`;
+  const pages = [page(1, OPENING), page(2, SHARED), page(3, 'thence north 10 degrees east 100 feet to a post; thence south 80 degrees east 50 feet to the place of beginning.')];
+  const { summary, deeds } = await summaryWithDeeds('multi_deed', pages);
+  assert.deepEqual(deeds.map((d) => [d.page_start, d.page_end, d.has_reservation]), [[1, 2, true], [2, 3, false]]);
+  assert.equal(summary.has_reservation, true);
+  assert.equal(deeds[0]!.evidence[0]!.page, 2);
+  assert.match(deeds[0]!.evidence[0]!.quote, /oil and gas/);
+  assert.equal(deeds[1]!.evidence.length, 0, 'the second deed does not inherit the first one\'s reservation');
+});
