@@ -19,9 +19,10 @@
  * (On a book made of the 41 dev deeds back to back, `npm run eval:deeds`: page ranges found exactly 5 and
  * starts found 14 from titles and openings alone; 19 and 31 with the granting clause and "Witnesseth"; 26 and
  * 35 with stamps and the other instruments' titles; 28 and 35 once pages were drawn in bands, which changed
- * the OCR of a few pages; 29 and 35 with shared pages and grants "for the consideration aforesaid", and 2 more
- * whose range runs on to the top of the next file's first page, which opens with the end of an instrument
- * not in the book. The rest have no cue a page-level reader can see.)
+ * the OCR of a few pages; 29 and 35 with shared pages and grants "for the consideration aforesaid"; 32 and 37
+ * with the garbled openings below ("RAIS DEED, Made this", "do hereby gra ntl arg in sell and convey"), and 3
+ * more whose range runs on to the top of the next file's first page, which opens with the end of an
+ * instrument not in the book. The rest have no cue a page-level reader can see.)
  *
  * Each page is looked at once, through a bounded head and tail window: time is linear in the number of
  * pages and the loop always ends (the original splitter did not). `DeedBoundaryTracker` does the same page
@@ -49,6 +50,13 @@ const OPENING: Cue[] = [
   { name: 'know_all_men', weight: 3, pattern: /^(?:[a-z]{1,2} )?know all (?:men|persons|people)\b/ },
   { name: 'this_deed_made', weight: 3, pattern: /^(?:[a-z]{1,2} )?this deed (?:is )?(?:made|dated|entered)(?: into)? (?:this|the|on|as|at|effective|[0-9]+)\b/ },
   { name: 'this_indenture', weight: 3, pattern: /^(?:[a-z]{1,2} )?this indenture\b/ },
+  // The same opening with "THIS" misread ("RAIS DEED, Made this"): weaker, it opens after a close or a grant.
+  // A recital that happens to start a line ("said deed made the 5th day of May") is not one.
+  {
+    name: 'this_deed_made',
+    weight: 2,
+    pattern: /^(?:[a-z]{1,2} )?(?!(?:said|such|that|same|each|which|whose|the|his|her|their|our|any|one|every|prior|above|last|first|new|old)\b)[a-z]{3,5} deed(?: [a-z]{1,2})? (?:is )?(?:made|dated|entered)(?: into)? (?:this|the|on)\b/,
+  },
   { name: 'deed_title', weight: 2, pattern: new RegExp(`^(?:[a-z0-9]{1,3} )?${DEED_KIND} ?deed(?: [a-z]{1,2})?$`) },
   // A bare "DEED" line is also a running header in some deed books: it opens only after a clear close.
   { name: 'deed_title', weight: 1, pattern: /^(?:[a-z0-9]{1,3} )?deed(?: [a-z]{1,2})?$/ },
@@ -87,10 +95,12 @@ const CLOSING: Cue[] = [
 
 /**
  * The operative words of a conveyance, present tense ("the said grantor does hereby grant", "do give, grant,
- * bargain", "by these presents do grant"), on the canonical word stream. Recitals ("granted and conveyed
- * unto", "good right to bargain and sell") do not match.
+ * bargain", "by these presents do grant", "do hereby bargain, sell and convey", also when OCR has garbled the
+ * words between: "do hereby gra ntl arg in sell and convey"), on the canonical word stream. Recitals
+ * ("granted and conveyed unto", "good right to bargain and sell") do not match.
  */
-const GRANTING_CLAUSE = /\b(?:do|does|doth|doe|dees|dose)(?: hereby| now| by these presents)?(?: give)? grant\b|\bby these presents do (?:give )?grant\b/g;
+const GRANTING_CLAUSE =
+  /\b(?:do|does|doth|doe|dees|dose)(?: hereby| now| by these presents)?(?: give)? grant\b|\bby these presents do (?:give )?grant\b|\b(?:do|does|doth) hereby (?:[a-z]+ ){0,6}?(?:sell|convey)\b/g;
 /**
  * A grant "for the consideration aforesaid" points back at the consideration of the instrument it is in:
  * a second grant (of other land, of chattels) inside one deed, not the start of the next.

@@ -254,3 +254,22 @@ test('the book evaluation counts apart a range that runs on to the top of the ne
   assert.deepEqual(result.extra, []);
   assert.match(formatBookBoundaries(result), /next file's first page .*: 1/);
 });
+
+test('openings garbled by OCR still open a deed after a close; a recital that starts a line does not', () => {
+  const misreadThis = `RAIS DEED, M Made this 11th day of January, 1950, between Mary Major and Peter Poe.\n${filler(10)}`;
+  const garbledGrant = `${filler(3)}\nJohn Doe, Grantor, for ten dollars, does hereby gra ntl arg in sell and convey unto Richard Roe\n${filler(6)}`;
+  const pages = [deedOpening('WARRANTY DEED'), recorderPage, misreadThis, recorderPage, garbledGrant, middle].map((text, i) => ({ page: i + 1, text }));
+  assert.deepEqual(
+    detectDeedStarts(pages).map((r) => [r.startPage, r.endPage, r.startCue]),
+    [
+      [1, 2, 'file_start'],
+      [3, 4, 'this_deed_made'],
+      [5, 6, 'granting_clause'],
+    ],
+  );
+  const recital = `${filler(3)}\nsaid deed made the 5th day of May, 1921, and recorded in Deed Book 12, page 3.\n${filler(3)}`;
+  assert.deepEqual(
+    detectDeedStarts([deedOpening('WARRANTY DEED'), recital, middle].map((text, i) => ({ page: i + 1, text }))).map((r) => [r.startPage, r.endPage]),
+    [[1, 3]],
+  );
+});
