@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { openPdf } from '../../src/pdf/page-source.js';
+import { test, type TestContext } from 'node:test';
+import { openPdf, type RenderedPage } from '../../src/pdf/page-source.js';
 import { isNativeTesseractAvailable, createNativeEngine } from '../../src/ocr/tesseract-native.js';
 import { darkenFaintInk, normalizeContrast } from '../../src/ocr/preprocess.js';
 import { textStats } from '../../src/pdf/text-quality.js';
@@ -16,6 +16,25 @@ function median(pixels: Uint8Array): number {
     if (seen * 2 >= pixels.length) return v;
   }
   return 255;
+}
+
+/**
+ * A page of a real photographed deed in ../shared (page 1 a dark photo, page 2 a faint one), rendered at
+ * 300 DPI; undefined (the test skipped) without the tesseract binary or the shared data.
+ */
+async function alleghenyPage(t: TestContext, index: number): Promise<RenderedPage | undefined> {
+  if (!(await isNativeTesseractAvailable())) {
+    t.skip('the tesseract binary is not installed');
+    return undefined;
+  }
+  const path = requireShared(t, 'deeds/dev/no-reservs/Allegheny DB 41_66.pdf');
+  if (!path) return undefined;
+  const source = openPdf(path);
+  try {
+    return source.renderGray(index);
+  } finally {
+    source.close();
+  }
 }
 
 test('a normal scan is left untouched (same object)', () => {
@@ -47,12 +66,8 @@ test('a dark, low-contrast photo with white margins is stretched: paper to white
 });
 
 test('on the real dark photo in the deed set, OCR finds text once contrast is normalised', async (t) => {
-  if (!(await isNativeTesseractAvailable())) return t.skip('the tesseract binary is not installed');
-  const path = requireShared(t, 'deeds/dev/no-reservs/Allegheny DB 41_66.pdf');
-  if (!path) return;
-  const source = openPdf(path);
-  const page = source.renderGray(0);
-  source.close();
+  const page = await alleghenyPage(t, 0);
+  if (!page) return;
   assert.ok(median(page.pixels) < 160, 'this page is the dark photo the normalisation exists for');
   const engine = createNativeEngine();
   try {
@@ -83,12 +98,8 @@ test('darkening faint ink keeps black and white, darkens the mid-tones, and leav
 });
 
 test('on a real faint photographed page, the darkened reading recovers text the plain reading loses', async (t) => {
-  if (!(await isNativeTesseractAvailable())) return t.skip('the tesseract binary is not installed');
-  const path = requireShared(t, 'deeds/dev/no-reservs/Allegheny DB 41_66.pdf');
-  if (!path) return;
-  const source = openPdf(path);
-  const page = source.renderGray(1);
-  source.close();
+  const page = await alleghenyPage(t, 1);
+  if (!page) return;
   // Both readings go through the engine's own contrast normalisation: what differs is the darkening.
   const engine = createNativeEngine();
   try {
