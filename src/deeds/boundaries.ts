@@ -325,11 +325,38 @@ export class DeedBoundaryTracker {
   }
 }
 
+/**
+ * `page` with only its characters in [from, to) kept: the text before `from` becomes spaces, so every
+ * offset (an evidence quote's start and end) still points into the page as it was read.
+ */
+function keepPart<P extends { text: string }>(page: P, from: number, to: number): P {
+  if (from <= 0 && to >= page.text.length) return page;
+  return { ...page, text: ' '.repeat(from) + page.text.slice(from, to) };
+}
+
 /** `page` cut to the part that belongs to `range` (a shared first or last page holds two instruments' parts). */
 export function cutToRange<P extends { page: number; text: string }>(page: P, range: DeedRange): P {
   const from = page.page === range.startPage ? (range.startOffset ?? 0) : 0;
   const to = page.page === range.endPage ? (range.endOffset ?? page.text.length) : page.text.length;
-  return from === 0 && to === page.text.length ? page : { ...page, text: page.text.slice(from, to) };
+  return keepPart(page, from, to);
+}
+
+/**
+ * `page` cut to the part that belongs to a single-deed file's own deed. A file cut from a deed book often
+ * opens with the end of the instrument recorded before it (its acknowledgment, the recorder's certificate)
+ * and may close with the start of the next one: neither is the deed the file is about, and a reservation
+ * in them is not this deed's. So on the first page the text above an opening that follows such an end is
+ * left out, and on the last page the text from a new instrument's opening (a title, a formal opening or a
+ * granting clause below such an end) on. Other pages are whole.
+ */
+export function ownDeedPart<P extends { page: number; text: string }>(page: P, pagesTotal: number): P {
+  const first = page.page === 1;
+  const last = page.page === pagesTotal && !first;
+  if (!first && !last) return page;
+  const features = pageBoundaryFeatures(page.page, page.text);
+  if (features.sharedFrom === undefined) return page;
+  if (first) return keepPart(page, features.sharedFrom, page.text.length);
+  return features.opening.weight >= 2 ? keepPart(page, 0, features.sharedFrom) : page;
 }
 
 /** Split a file's pages into instrument page ranges. Pages must be in order; linear time, always terminates. */

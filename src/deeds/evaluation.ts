@@ -3,6 +3,7 @@
  * disagreements, calibration, and a rule ablation. Pure functions over plain data; scripts/eval and
  * `npm run eval:deeds` only load files and print what these return.
  */
+import { ownDeedPart } from './boundaries.js';
 import { clauseSupport, countsUnderPolicy, decideDocument } from './decision.js';
 import { policyFor } from './policy.js';
 import type { DocumentDecision, Evidence, PageText, PolicyName } from './types.js';
@@ -47,7 +48,8 @@ export interface CalibrationBucket {
 }
 
 export function evaluateDocuments(docs: readonly LabelledDocument[], policy: PolicyName): DocumentResult[] {
-  return docs.map((d) => ({ file: d.file, label: d.label, decision: decideDocument(d.pages, policy) }));
+  // Each file is one deed, read as single_deed reads it: without another instrument's end or start on its edge pages.
+  return docs.map((d) => ({ file: d.file, label: d.label, decision: decideDocument(d.pages.map((p) => ownDeedPart(p, d.pages.length)), policy) }));
 }
 
 export function confusion(results: readonly DocumentResult[]): Confusion {

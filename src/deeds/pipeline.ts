@@ -12,6 +12,7 @@ import type { JobStore } from '../jobs/store.js';
 import type { OcrEngineName } from '../ocr/engine.js';
 import { isNativeTesseractAvailable } from '../ocr/tesseract-native.js';
 import type { OcrEngineChoice } from '../ocr/select.js';
+import { ownDeedPart } from './boundaries.js';
 import type { DeedTask, InspectResult } from './handler.js';
 import { decideDocument } from './index.js';
 import type { DeedPageResult, StoredDeedPage } from './page-result.js';
@@ -56,12 +57,16 @@ function formatClock(ms: number): string {
   return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
 }
 
+/** The part of a read page that a single_deed scan classifies (see ownDeedPart). */
+function singleDeedText(page: DeedPageResult, pagesTotal: number): PageText {
+  return ownDeedPart({ page: page.page, text: page.text, ocrQuality: page.ocrQuality }, pagesTotal);
+}
+
 /** True when this page alone (read after the previous one) reaches the early-stop threshold. */
-function reachesThreshold(page: DeedPageResult, previous: PageText | undefined, options: DeedScanOptions): boolean {
-  const current: PageText = { page: page.page, text: page.text, ocrQuality: page.ocrQuality };
-  const pages = previous && previous.page === page.page - 1 ? [previous, current] : [current];
+function reachesThreshold(current: PageText, previous: PageText | undefined, options: DeedScanOptions): boolean {
+  const pages = previous && previous.page === current.page - 1 ? [previous, current] : [current];
   const decision = decideDocument(pages, options.policy);
-  return decision.hasReservation && decision.confidence >= options.confidenceThreshold && decision.evidence.some((e) => e.page === page.page);
+  return decision.hasReservation && decision.confidence >= options.confidenceThreshold && decision.evidence.some((e) => e.page === current.page);
 }
 
 /** The first page's error when every stored page failed; undefined when any page was read. */
@@ -121,8 +126,9 @@ async function runDeedScan(context: JobContext, deps: DeedScanDeps): Promise<Dee
     if (earlyStop && context.alreadyStored.size > 0) {
       for (const { result } of context.readUnits<StoredDeedPage>()) {
         if ('error' in result) continue;
-        if (reachesThreshold(result, previous, options)) stopped = true;
-        previous = { page: result.page, text: result.text, ocrQuality: result.ocrQuality };
+        const current = singleDeedText(result, inspect.pageCount);
+        if (reachesThreshold(current, previous, options)) stopped = true;
+        previous = current;
       }
     }
 
@@ -146,8 +152,10 @@ async function runDeedScan(context: JobContext, deps: DeedScanDeps): Promise<Dee
               logger.warn({ event: 'page-failed', page: pageIndex + 1 }, `page ${pageIndex + 1} could not be read: ${describeError(outcome.error).message}`);
               return;
             }
-            if (earlyStop && reachesThreshold(outcome.value, previous, options)) stopped = true;
-            previous = { page: outcome.value.page, text: outcome.value.text, ocrQuality: outcome.value.ocrQuality };
+            if (!earlyStop) return;
+            const current = singleDeedText(outcome.value, pagesTotal);
+            if (reachesThreshold(current, previous, options)) stopped = true;
+            previous = current;
           },
           onChunk(chunk) {
             const first = todo[chunk.first]! + 1;

@@ -1,4 +1,4 @@
-import { cutToRange, DeedBoundaryTracker } from './boundaries.js';
+import { cutToRange, DeedBoundaryTracker, ownDeedPart } from './boundaries.js';
 import { decideDigests, digestPage, type PageDigest } from './decision.js';
 import { countsUnderPolicy, policyFor } from './index.js';
 import type { DeedRange, DocumentDecision, PageText } from './types.js';
@@ -159,6 +159,7 @@ function* decideDeeds(input: SummaryInput): Generator<DeedReport | typeof PAGE_R
     if (stored.cached) tally.fromCache++;
     if (stored.reducedReading) tally.reduced++;
     let page: PageText = { page: stored.page, text: stored.text, ocrQuality: stored.ocrQuality };
+    if (mode === 'single_deed') page = ownDeedPart(page, input.pagesTotal);
     let startsDeed: boolean;
     let finished: DeedRange | undefined;
     if (mode === 'page_by_page') startsDeed = true;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cutToRange, DeedBoundaryTracker, detectDeedStarts } from '../../src/deeds/boundaries.js';
+import { cutToRange, DeedBoundaryTracker, detectDeedStarts, ownDeedPart } from '../../src/deeds/boundaries.js';
 import { evaluateBookBoundaries, formatBookBoundaries } from '../../src/deeds/boundary-evaluation.js';
 
 // Synthetic instruments written for these tests.
@@ -221,7 +221,8 @@ test('an instrument that begins halfway down a page, below the acknowledgment of
   assert.match(endAndStart.slice(0, cut), /Notary Public\n$/);
   assert.match(endAndStart.slice(cut), /^THIS INDENTURE/);
   assert.equal(cutToRange(pages[2]!, ranges[0]!).text, endAndStart.slice(0, cut));
-  assert.equal(cutToRange(pages[2]!, ranges[1]!).text, endAndStart.slice(cut));
+  // The part before the cut is blanked, not removed: offsets into the page stay as they were.
+  assert.equal(cutToRange(pages[2]!, ranges[1]!).text, ' '.repeat(cut) + endAndStart.slice(cut));
   assert.equal(cutToRange(pages[3]!, ranges[1]!), pages[3], 'a page inside a range is not cut');
 });
 
@@ -272,4 +273,20 @@ test('openings garbled by OCR still open a deed after a close; a recital that st
     detectDeedStarts([deedOpening('WARRANTY DEED'), recital, middle].map((text, i) => ({ page: i + 1, text }))).map((r) => [r.startPage, r.endPage]),
     [[1, 3]],
   );
+});
+
+test('a single-deed file is read without the end of the instrument before it and the start of the one after it', () => {
+  const reservation = 'EXCEPTING AND RESERVING unto the Grantor all the oil and gas underlying said land.';
+  const foreignEnd = `${filler(3)}\n${reservation}\nBefore me appeared Paul Roe, who acknowledged the foregoing deed. Notary Public\n`;
+  const firstPage = `${foreignEnd}THIS DEED, made the 2nd day of April, 1958, between John Doe and Richard Roe.\nWITNESSETH that John Doe does grant and convey\n${filler(4)}`;
+  const nextStart = `THIS INDENTURE, made the 5th day of May, 1958, between Mary Major and Peter Poe.\nWITNESSETH that Mary Major does grant and convey\n${reservation}\n`;
+  const lastPage = `${filler(4)}\nBefore me appeared John Doe, who acknowledged the foregoing deed. Notary Public\n${nextStart}`;
+  const first = ownDeedPart({ page: 1, text: firstPage }, 3);
+  assert.equal(first.text.length, firstPage.length, 'offsets are kept');
+  assert.equal(first.text.trimStart(), firstPage.slice(foreignEnd.length));
+  assert.equal(ownDeedPart({ page: 2, text: middle }, 3).text, middle);
+  assert.equal(ownDeedPart({ page: 3, text: lastPage }, 3).text, lastPage.slice(0, lastPage.length - nextStart.length));
+  // A deed's own first page with nothing of another instrument above its opening is read whole.
+  const own = deedOpening('WARRANTY DEED');
+  assert.equal(ownDeedPart({ page: 1, text: own }, 3).text, own);
 });

@@ -216,3 +216,15 @@ test('multi_deed: a deed that begins halfway down a page shares it, and each dee
   assert.match(deeds[0]!.evidence[0]!.quote, /oil and gas/);
   assert.equal(deeds[1]!.evidence.length, 0, 'the second deed does not inherit the first one\'s reservation');
 });
+
+test('single_deed: a reservation in the end of the instrument recorded before the file\'s deed is not the deed\'s', async () => {
+  const ACKNOWLEDGMENT = 'Before me, a Notary Public, personally appeared Paul Roe, who acknowledged the foregoing deed to be his free act and deed. Witness my hand and official seal.';
+  const foreignEnd = `Beginning at a post in the line of land of Smith, thence north 10 degrees east 100 feet to a stone.\n${RESERVATION}\n${ACKNOWLEDGMENT}\n`;
+  const pages = [page(1, `${foreignEnd}${OPENING}`), page(2, CLOSING)];
+  const { summary, deeds } = await summaryWithDeeds('single_deed', pages);
+  assert.equal(summary.has_reservation, false);
+  assert.deepEqual(deeds[0]!.evidence, []);
+  // The same reservation inside the deed is found.
+  const inside = await summaryWithDeeds('single_deed', [page(1, `${OPENING}\n${RESERVATION}`), page(2, CLOSING)]);
+  assert.equal(inside.summary.has_reservation, true);
+});
