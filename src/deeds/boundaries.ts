@@ -270,7 +270,8 @@ export class DeedBoundaryTracker {
     const f = pageBoundaryFeatures(page, text);
     let finished: DeedRange | undefined;
     if (this.current === undefined) {
-      this.current = { startPage: page, endPage: page, startCue: 'file_start' };
+      // A file that opens with the end of another instrument: its first deed starts below that end.
+      this.current = { startPage: page, endPage: page, startCue: 'file_start', ...(f.sharedFrom !== undefined ? { startOffset: f.sharedFrom } : {}) };
       this.seen = { granting: f.granting, witnesseth: f.witnesseth };
     } else if (f.stamp !== undefined && f.stamp.k > 1) {
       // A page its recording stamp counts as page 2 or later of an instrument continues it, whatever titles

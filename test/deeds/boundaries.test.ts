@@ -289,4 +289,9 @@ test('a single-deed file is read without the end of the instrument before it and
   // A deed's own first page with nothing of another instrument above its opening is read whole.
   const own = deedOpening('WARRANTY DEED');
   assert.equal(ownDeedPart({ page: 1, text: own }, 3).text, own);
+  // multi_deed starts the file's first deed at the same place, and gives the next instrument its own range.
+  const ranges = detectDeedStarts([firstPage, middle, lastPage].map((text, i) => ({ page: i + 1, text })));
+  assert.deepEqual(ranges.map((r) => [r.startPage, r.endPage, r.startCue]), [[1, 3, 'file_start'], [3, 3, 'this_indenture']]);
+  assert.equal(ranges[0]!.startOffset, foreignEnd.length);
+  assert.equal(ranges[1]!.startOffset, lastPage.length - nextStart.length);
 });
