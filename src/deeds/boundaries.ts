@@ -28,7 +28,7 @@
  * pages and the loop always ends (the original splitter did not). `DeedBoundaryTracker` does the same page
  * by page for streaming callers.
  */
-import { tokenize } from './tokens.js';
+import { tokenize, type TokenStream } from './tokens.js';
 import type { DeedRange } from './types.js';
 
 /** Characters of a page's head / tail that are searched for cues. */
@@ -181,14 +181,16 @@ function textOffsetOf(tokens: readonly { start: number }[], canonStart: readonly
 /**
  * Where a page stops belonging to the instrument above `openingAt`: the start of the line after the last
  * INSTRUMENT_END cue above it. Undefined when the text above is a page head, not an instrument's end.
+ * Reads the page's own token stream (already built for the body cues), up to the opening.
  */
-function instrumentEndAbove(text: string, openingAt: number): number | undefined {
-  if (openingAt <= 0) return undefined;
-  const above = text.slice(0, openingAt);
-  if (countLetters(above) < MIN_LETTERS_ABOVE) return undefined;
-  const { tokens, canon, canonStart } = tokenize(above);
+function instrumentEndAbove(text: string, stream: TokenStream, openingAt: number): number | undefined {
+  if (openingAt <= 0 || countLetters(text.slice(0, openingAt)) < MIN_LETTERS_ABOVE) return undefined;
+  const { tokens, canon, canonStart } = stream;
+  let firstBelow = tokens.findIndex((t) => t.start >= openingAt);
+  if (firstBelow === -1) firstBelow = tokens.length;
+  const above = firstBelow < tokens.length ? canon.slice(0, canonStart[firstBelow]) : canon;
   let lastCue = -1;
-  for (const m of canon.matchAll(INSTRUMENT_END)) lastCue = m.index;
+  for (const m of above.matchAll(INSTRUMENT_END)) lastCue = m.index;
   if (lastCue === -1) return undefined;
   const lineEnd = text.indexOf('\n', textOffsetOf(tokens, canonStart, lastCue));
   return lineEnd === -1 || lineEnd + 1 > openingAt ? openingAt : lineEnd + 1;
@@ -232,7 +234,8 @@ export function pageBoundaryFeatures(page: number, text: string): PageBoundaryFe
     openingAt = 0;
   }
   // One reading of the whole page serves the body cues and the tail (its words from TAIL_CHARS before the end).
-  const { tokens, canon, canonStart } = tokenize(text);
+  const stream = tokenize(text);
+  const { tokens, canon, canonStart } = stream;
   const grantingMatch = firstGrantingClause(canon);
   const witnessethMatch = WITNESSETH.exec(canon);
   const granting = grantingMatch !== undefined;
@@ -247,7 +250,7 @@ export function pageBoundaryFeatures(page: number, text: string): PageBoundaryFe
     const witnessethAt = textOffsetOf(tokens, canonStart, witnessethMatch.index);
     if (firstSign === -1 || witnessethAt < firstSign) firstSign = witnessethAt;
   }
-  const sharedFrom = firstSign > 0 ? instrumentEndAbove(text, firstSign) : undefined;
+  const sharedFrom = firstSign > 0 ? instrumentEndAbove(text, stream, firstSign) : undefined;
   const tailFrom = tokens.findIndex((t) => t.start >= text.length - TAIL_CHARS);
   const tail = tailFrom === -1 ? '' : canon.slice(canonStart[tailFrom]);
   return {
