@@ -70,6 +70,19 @@ const NEGATORS = new Set(['not', 'no', 'nor', 'never']);
 const COAL_WORDS = new Set(['coal', 'coals', 'seam', 'vein']);
 const LEASE = new Set(['lease', 'leases', 'leasehold', 'leased']);
 
+/** Words that may stand between the substances and a verb whose subject they are ("the oil and gas rights are hereby conveyed"). */
+const LINKING = new Set([
+  'are', 'is', 'being', 'be', 'hereby', 'herein', 'also', 'which', 'that', 'rights', 'right', 'interest', 'interests',
+  'shall', 'will', 'expressly', 'to', 'hereunder', 'thereby', 'specifically', 'all', 'of', 'said',
+]);
+/** The substances pass with the land: "are hereby conveyed", "being included in this conveyance". */
+const PASSING = new Set(['conveyed', 'granted', 'included', 'transferred']);
+/** "which pass to the grantee", "goes with the land". */
+const PASS_VERBS = new Set(['pass', 'passes', 'passing', 'go', 'goes']);
+const RESERVED_WORDS = new Set(['reserved', 'excepted', 'retained']);
+/** "not only the coal but also", "including but not limited to", "not less than one-half": the negator does not exclude. */
+const NOT_A_CARVE_OUT = new Set(['only', 'limited', 'less', 'more', 'exceeding', 'to']);
+
 const MAX_BACK = 40;
 const MAX_FORWARD = 40;
 const MAX_QUOTE_CHARS = 600;
@@ -223,6 +236,62 @@ export function extractClauses(text: string, stream: TokenStream = tokenize(text
   return clauses;
 }
 
+/**
+ * A reservation can carve the substances out of itself: "reserving all the coal, but not the oil and gas",
+ * "reserving all minerals except oil and gas", "reserving the coal, the oil and gas being included in this
+ * conveyance", "the oil and gas are not reserved". Then the substances pass to the grantee. Returns what
+ * carved them out, or undefined. Present tense only: "the oil and gas heretofore conveyed to X" is an
+ * exception of an earlier severance, not a carve-out.
+ */
+function carvedOutOfReservation(tokens: readonly Token[], g: Group, cueIndex: number, clauseStart: number, clauseEnd: number): string | undefined {
+  // "but not (including) the oil and gas", "no part of the oil", "other than the oil and gas" just before the substances.
+  for (let i = Math.max(cueIndex + 1, g.from - 3); i < g.from; i++) {
+    const w = tokens[i]!.w;
+    if (NEGATORS.has(w) && !NOT_A_CARVE_OUT.has(tokens[i + 1]?.w ?? '')) return 'negated_before';
+    if (w === 'other' && tokens[i + 1]?.w === 'than') return 'other_than';
+  }
+  // "reserving all the coal and other minerals except the oil and gas": a second, separate exception word
+  // inside the same reservation excepts from what is reserved.
+  const cue = tokens[cueIndex]!.w;
+  const before = tokens[cueIndex - 1]?.w;
+  const standsAlone = before === 'but' || (before !== 'and' && before !== 'or' && CUE[before ?? ''] === undefined);
+  if ((cue === 'except' || cue === 'excluding' || (cue === 'excepting' && before === 'but')) && standsAlone) {
+    for (let i = cueIndex - 2; i >= Math.max(clauseStart, cueIndex - 25); i--) {
+      if (tokens[i + 1]!.brk >= 1) break;
+      const c = CUE[tokens[i]!.w];
+      if (c === 'reserve_verb' || c === 'reserve_noun') return 'excepted_from_reservation';
+    }
+  }
+  // After the substances, with only linking words between: "are hereby conveyed", "which pass to the grantee",
+  // "are not reserved".
+  for (let i = g.to + 1; i < Math.min(clauseEnd, g.to + 7); i++) {
+    const t = tokens[i]!;
+    if (t.brk >= 1) break;
+    const negatedHere = NEGATORS.has(tokens[i - 1]!.w) || NEGATORS.has(tokens[i - 2]?.w ?? '');
+    if ((PASSING.has(t.w) || PASS_VERBS.has(t.w)) && !negatedHere && passesToGrantee(tokens, i)) return 'passes_to_grantee';
+    if (RESERVED_WORDS.has(t.w) && negatedHere) return 'not_reserved';
+    if (!LINKING.has(t.w) && !NEGATORS.has(t.w)) break;
+  }
+  return undefined;
+}
+
+const GRANTEE_WORDS = new Set(['grantee', 'grantees', 'purchaser', 'purchasers', 'vendee', 'vendees', 'second']);
+
+/**
+ * After "conveyed" / "pass" at `verbAt`: do the substances go to this deed's grantee? "to the Grantee",
+ * "with the land", "by this deed", "herein" do; "by deed of 1920" or "to the Peoples Gas Company" (an
+ * earlier severance) do not.
+ */
+function passesToGrantee(tokens: readonly Token[], verbAt: number): boolean {
+  const next = tokens[verbAt + 1]?.w;
+  if (next === 'to' || next === 'unto') return hasAny(tokens, verbAt + 2, verbAt + 7, GRANTEE_WORDS);
+  if (next === 'by') return tokens[verbAt + 2]?.w === 'this';
+  if (next === 'with' || next === 'under' || next === 'herein' || next === 'hereby' || next === 'hereunder') return true;
+  // "being included in this conveyance", "granted in this deed"; or the sentence ends on the verb.
+  if (next === 'in') return tokens[verbAt + 2]?.w === 'this' || tokens[verbAt + 2]?.w === 'the';
+  return next === undefined || tokens[verbAt + 1]!.brk >= 1;
+}
+
 function classifyGroup(tokens: readonly Token[], text: string, g: Group): Clause | undefined {
   // Clause window: back to the start of the sentence, forward to its end, both bounded.
   let clauseStart = g.from;
@@ -358,6 +427,12 @@ function classifyGroup(tokens: readonly Token[], text: string, g: Group): Clause
     }
   } else if (nearest !== undefined && (nearest.cls === 'reserve_verb' || nearest.cls === 'reserve_noun')) {
     if (negated(nearest.index)) return undefined; // "shall not be construed to be an exception or reservation of"
+    const carvedOut = carvedOutOfReservation(tokens, g, nearest.index, clauseStart, clauseEnd);
+    if (carvedOut !== undefined) {
+      if (coalOnly) return undefined;
+      const verdict: Verdict = { clauseType: 'conveyance', substances, strength: 0.7, rules: ['carved_out:' + carvedOut], cueIndex: nearest.index };
+      return buildClause(tokens, text, { g, clauseStart, clauseEnd, openEnded }, verdict);
+    }
     const generic = hasGeneric(tokens, clauseStart, Math.min(clauseEnd, g.to + 12));
     const spec = specificReference(tokens, text, g.to + 1, clauseEnd);
     const genericStrong = generic.filter((x) => x !== 'easements' && x !== 'restrictions' && x !== 'conditions' && x !== 'covenants');
@@ -423,7 +498,32 @@ function classifyGroup(tokens: readonly Token[], text: string, g: Group): Clause
   }
   else if (mineralsOnly) rules.push('minerals_only');
 
-  // Quote: from the clause start (or a few words before the cue when the sentence is long) to the clause end.
+  return buildClause(tokens, text, { g, clauseStart, clauseEnd, openEnded }, { clauseType, substances, strength, rules, cueIndex });
+}
+
+/** Where a substance group's clause lies in the token stream. */
+interface ClauseWindow {
+  g: Group;
+  clauseStart: number;
+  /** Exclusive. */
+  clauseEnd: number;
+  openEnded: boolean;
+}
+
+/** What the rules made of the group. */
+interface Verdict {
+  clauseType: ClauseType;
+  substances: Substance[];
+  strength: number;
+  rules: string[];
+  /** The word the verdict rests on (the operative cue, or the substances). */
+  cueIndex: number;
+}
+
+/** The clause with its quote: from the clause start (or a few words before the cue in a long sentence) to its end. */
+function buildClause(tokens: readonly Token[], text: string, window: ClauseWindow, verdict: Verdict): Clause {
+  const { g, clauseStart, clauseEnd, openEnded } = window;
+  const { cueIndex } = verdict;
   const qFrom = Math.max(clauseStart, Math.min(cueIndex, g.from) - 6);
   let qTo = clauseEnd - 1;
   // End at the first ';' / ':' / paragraph break after the substances when there is one.
@@ -443,15 +543,15 @@ function classifyGroup(tokens: readonly Token[], text: string, g: Group): Clause
   if (text[end] === '.' || text[end] === ';') end++;
   const lo = Math.min(cueIndex, g.from);
   return {
-    clauseType,
-    substances,
+    clauseType: verdict.clauseType,
+    substances: verdict.substances,
     start,
     end,
     anchorStart: tokens[g.from]!.start,
     anchorEnd: tokens[g.to]!.end,
-    strength,
+    strength: verdict.strength,
     textQuality: spanQuality(tokens, lo, g.to + 1),
-    rules,
+    rules: verdict.rules,
     openEnded: openEnded && qTo === clauseEnd - 1,
   };
 }

@@ -181,3 +181,38 @@ test('a reservation typed in letter-spaced capitals is found, and quoted as type
   assert.ok(evidence[0]!.quote.startsWith('E X C E P T I N G'), evidence[0]!.quote);
   assert.equal(text.slice(evidence[0]!.start, evidence[0]!.end), evidence[0]!.quote);
 });
+
+test('a reservation that carves the oil and gas out of itself does not reserve them', () => {
+  const carvedOut = [
+    'EXCEPTING AND RESERVING all the coal underlying said land, but not the oil and gas.',
+    'Excepting and reserving all the coal underlying said tract, but not including the oil and gas, which pass to the grantee.',
+    'Excepting and reserving the coal only; the oil and gas are not reserved and pass by this deed.',
+    'Excepting and reserving the coal, the oil and gas being included in this conveyance.',
+    'Excepting and reserving all the coal, and the oil and gas are hereby conveyed to the Grantee.',
+    'Reserving unto the Grantors all the coal and other minerals except the oil and gas.',
+  ];
+  for (const text of carvedOut) {
+    const found = extractClauses(text).filter((c) => c.substances.includes('oil'));
+    assert.deepEqual(found.map((c) => c.clauseType), ['conveyance'], `${text}\n got ${JSON.stringify(found)}`);
+    assert.ok(found[0]!.rules.some((r) => r.startsWith('carved_out:')), JSON.stringify(found[0]!.rules));
+    assert.equal(classifyPage(text, 1).some((e) => e.clauseType === 'new_reservation' && e.substances.includes('oil')), false, text);
+  }
+});
+
+test('words that only look like a carve-out leave the reservation standing', () => {
+  const reserved = [
+    // an exception of oil and gas severed before: the grantor cannot convey them
+    'Excepting and reserving all the oil and gas heretofore conveyed to the Carnegie Natural Gas Company.',
+    // "hereby conveyed" is about the land, not the oil and gas
+    'Excepting and reserving the oil and gas underlying the land hereby conveyed.',
+    'Excepting and reserving unto the grantors all the oil and gas, but not the coal.',
+    'Excepting and reserving to the grantors not only the coal but also the oil and gas.',
+    'Excepting and reserving the oil and gas which is not included in this conveyance.',
+    // "sold" here is the minerals' production, not this deed
+    'Further excepting and reserving unto the Grantors one-half of the income from any oil and gas sold from the premises.',
+  ];
+  for (const text of reserved) {
+    const types = oilGasTypes(text);
+    assert.ok(types.includes('new_reservation') || types.includes('prior_reservation'), `${text}\n got ${JSON.stringify(extractClauses(text))}`);
+  }
+});
