@@ -69,6 +69,9 @@ const NOT_PASSED = new Set(['conveyed', 'included', 'granted', 'transferred', 's
 const NEGATORS = new Set(['not', 'no', 'nor', 'never']);
 const COAL_WORDS = new Set(['coal', 'coals', 'seam', 'vein']);
 const LEASE = new Set(['lease', 'leases', 'leasehold', 'leased']);
+const DETERMINERS = new Set(['this', 'the', 'said', 'such', 'a', 'an', 'its', 'his', 'her', 'their', 'which']);
+/** What a reservation may keep out of a lease: "reserving all rentals and royalties from any oil and gas lease". */
+const LEASE_INCOME = new Set(['royalty', 'royalties', 'rental', 'rentals', 'rents', 'income', 'bonus', 'proceeds']);
 
 /** Words that may stand between the substances and a verb whose subject they are ("the oil and gas rights are hereby conveyed"). */
 const LINKING = new Set([
@@ -247,7 +250,9 @@ function carvedOutOfReservation(tokens: readonly Token[], g: Group, cueIndex: nu
   // "but not (including) the oil and gas", "no part of the oil", "other than the oil and gas" just before the substances.
   for (let i = Math.max(cueIndex + 1, g.from - 3); i < g.from; i++) {
     const w = tokens[i]!.w;
-    if (NEGATORS.has(w) && !NOT_A_CARVE_OUT.has(tokens[i + 1]?.w ?? '')) return 'negated_before';
+    const next = tokens[i + 1]?.w ?? '';
+    // "No. 6A coal", "No. 8 seam": a number, not a negation.
+    if (NEGATORS.has(w) && !NOT_A_CARVE_OUT.has(next) && !(w === 'no' && /^[0-9]/.test(next))) return 'negated_before';
     if (w === 'other' && tokens[i + 1]?.w === 'than') return 'other_than';
   }
   // "reserving all the coal and other minerals except the oil and gas": a second, separate exception word
@@ -310,6 +315,8 @@ function classifyGroup(tokens: readonly Token[], text: string, g: Group): Clause
     let cls: Cls | undefined = w === 'exclusive' && tokens[i + 1]?.w === 'of' ? 'reserve_verb' : CUE[w];
     // "together" alone ("said parcels together 133 acres") is not "together with".
     if (w === 'together' && tokens[i + 1]?.w !== 'with') cls = undefined;
+    // "excepted and reserved out of this grant": a noun after a determiner, not the act of granting.
+    if (cls === 'convey' && DETERMINERS.has(tokens[i - 1]?.w ?? '')) cls = undefined;
     if (cls === 'subject' && subjectCue === undefined) subjectCue = i;
     if ((cls === 'reserve_verb' || cls === 'reserve_noun') && reserveBefore === undefined) reserveBefore = i;
     if (cls !== undefined && nearest === undefined) nearest = { index: i, cls };
@@ -335,6 +342,7 @@ function classifyGroup(tokens: readonly Token[], text: string, g: Group): Clause
   const leaseAfter = LEASE.has(tokens[g.to + 1]?.w ?? '') || LEASE.has(tokens[g.to + 2]?.w ?? '');
   const leaseBefore = [1, 2, 3].some((k) => LEASE.has(tokens[g.from - k]?.w ?? '') && tokens[g.from - k + 1]!.brk < 2);
   const aboutLease = leaseAfter || leaseBefore;
+  const leasePlural = tokens[g.to + 1]?.w === 'leases' || tokens[g.to + 2]?.w === 'leases' || [1, 2, 3].some((k) => tokens[g.from - k]?.w === 'leases');
 
   // Passive after the substances: "... underlying said land is reserved by John Doe" / "are hereby excepted".
   let postCue: { index: number; prior: boolean; notPassed?: boolean } | undefined;
@@ -388,16 +396,23 @@ function classifyGroup(tokens: readonly Token[], text: string, g: Group): Clause
       clauseType = 'conveyance';
       strength = 0.8;
       rules.push('lease_conveyed');
+    } else if (nearest?.cls === 'reserve_verb' && !negated(nearest.index) && hasAny(tokens, nearest.index + 1, g.from, LEASE_INCOME)) {
+      // "excepting and reserving all rentals and royalties arising from any oil and gas lease": the grantor keeps
+      // the oil and gas income, whichever lease pays it.
+      clauseType = 'new_reservation';
+      strength = g.from - nearest.index <= NEAR ? 0.9 : 0.75;
+      rules.push('reserve_lease_income');
     } else if (nearest !== undefined || postCue !== undefined) {
       if (spec.length > 0 && !(generic.includes('any') && spec.length < 2)) {
         clauseType = 'subject_to_specific';
         // A lease named in a covenant or "subject to" clause is the policy's weakest positive: the grantor reserves nothing.
         strength = spec.length >= 2 ? 0.78 : 0.65;
         rules.push('lease_specific:' + [...new Set(spec)].join('+'));
-      } else if (generic.length > 0) {
+      } else if (generic.length > 0 || leasePlural) {
+        // "subject to any outstanding oil and gas leases", "subject to oil and gas leases ... of record": none named.
         clauseType = 'generic_of_record';
         strength = 0.8;
-        rules.push('lease_generic:' + [...new Set(generic)].join('+'));
+        rules.push('lease_generic:' + [...new Set(generic.length > 0 ? generic : ['plural'])].join('+'));
       } else {
         // "subject to an oil and gas lease" with no identification and no "any/all": one specific instrument.
         clauseType = 'subject_to_specific';

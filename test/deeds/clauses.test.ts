@@ -216,3 +216,26 @@ test('words that only look like a carve-out leave the reservation standing', () 
     assert.ok(types.includes('new_reservation') || types.includes('prior_reservation'), `${text}\n got ${JSON.stringify(extractClauses(text))}`);
   }
 });
+
+test('"the No. 8 coal" is a seam number, not a negation that carves anything out', () => {
+  const text = 'EXCEPTING AND RESERVING the No. 8 coal and mining rights as previously sold.';
+  assert.deepEqual(types(text), ['coal_only'], JSON.stringify(extractClauses(text)));
+});
+
+test('royalties and rentals from an oil and gas lease, reserved by the grantor, are a new reservation', () => {
+  const text =
+    'Excepting and reserving unto the grantor herein, for and during her natural life, all rentals and royalties arising from any oil and gas lease on said premises.';
+  const found = extractClauses(text);
+  assert.deepEqual(found.map((c) => c.clauseType), ['new_reservation'], JSON.stringify(found));
+  assert.ok(found[0]!.rules.includes('reserve_lease_income'));
+});
+
+test('"out of this grant" is a noun: the reservation before it still governs the oil and gas', () => {
+  const text = 'there is excepted and reserved out of this grant all of the oil and gas in and under said land';
+  assert.deepEqual(oilGasTypes(text), ['new_reservation'], JSON.stringify(extractClauses(text)));
+});
+
+test('"subject to oil and gas leases" in the plural, none identified, is generic', () => {
+  const text = 'Subject to oil and gas leases, pipe line rights of way and coal and mining rights of record, if any.';
+  assert.deepEqual(oilGasTypes(text), ['generic_of_record'], JSON.stringify(extractClauses(text)));
+});
