@@ -51,6 +51,8 @@ const ENTITY_AFTER = new Set([
   'main', 'mains', 'station', 'service', 'utilities', 'utility', 'heat', 'heater', 'furnace', 'stove', 'range',
   'meter', 'pipeline', 'pipelines', 'pipe', 'road', 'run', 'association', 'llc', 'lp', 'products', 'tank',
   'tanks', 'works', 'bank', 'contracts', 'contract', 'cloth', 'mill', 'house', 'shed', 'lamp', 'lamps', 'burner', 'engine', 'tax',
+  // places named for the oil: Oil City, Oil Creek (Pennsylvania), Gas City
+  'city', 'creek', 'township', 'borough', 'valley', 'springs',
 ]);
 /** Words between the operative cue and the substances that show the substances are not what is reserved. */
 const BLOCKERS = new Set([

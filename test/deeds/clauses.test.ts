@@ -239,3 +239,12 @@ test('"subject to oil and gas leases" in the plural, none identified, is generic
   const text = 'Subject to oil and gas leases, pipe line rights of way and coal and mining rights of record, if any.';
   assert.deepEqual(oilGasTypes(text), ['generic_of_record'], JSON.stringify(extractClauses(text)));
 });
+
+test('places named for oil or gas (Oil City, Oil Creek) are not the substances', () => {
+  for (const text of [
+    'This conveyance is made subject to a mortgage in favor of Oil City National Bank, recorded in Mortgage Book 40, page 12.',
+    'Excepting and reserving the lot on the bank of Oil Creek heretofore conveyed to the school district.',
+  ]) {
+    assert.deepEqual(oilGasTypes(text), [], JSON.stringify(extractClauses(text)));
+  }
+});
