@@ -3,10 +3,12 @@
  * request) plus rules wink lacks: PHONE (regex), PERSON and ORG (token patterns: a title followed by
  * capitalised words, runs of two or three capitalised proper nouns, capitalised runs ending in an
  * organisation suffix or starting "University of"/"Bank of", the sender's own name and mail domain,
- * and a name line opening the signature). When spans overlap the more specific type wins
- * (EMAIL/URL > PHONE > wink types > ORG > PERSON > numbers).
+ * and a name line opening the signature), PLACE (places.ts: a gazetteer and the "City, ST" address form).
+ * When spans overlap the more specific type wins (EMAIL/URL > PHONE > wink types > ORG > PERSON > PLACE >
+ * numbers): "University of Texas" is an organisation, "George Washington" a person.
  */
 import { isGivenName } from './first-names.js';
+import { findPlaces } from './places.js';
 import type { NlpDoc, NlpToken } from './nlp.js';
 import type { Entity, EntityType, Mailbox } from './types.js';
 
@@ -28,7 +30,7 @@ const WINK_TYPES: Record<string, EntityType> = {
 
 const RANK: Record<EntityType, number> = {
   EMAIL: 0, URL: 0, PHONE: 1, MONEY: 2, PERCENT: 2, TIME: 2, DATE: 2, DURATION: 2, HASHTAG: 2, MENTION: 2, ORG: 3, PERSON: 4,
-  CARDINAL: 5, ORDINAL: 5,
+  PLACE: 5, CARDINAL: 6, ORDINAL: 6,
 };
 
 const TITLES = new Set(['mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'professor', 'sir', 'dame', 'madam', 'rev', 'hon', 'sen', 'senator', 'rep', 'gov', 'governor', 'judge', 'capt', 'col', 'gen', 'lt', 'sgt']);
@@ -178,6 +180,7 @@ export function extractEntities(doc: NlpDoc, context: EntityContext): Entity[] {
 
   findOrganisations(tokens, spans);
   findPeople(tokens, spans);
+  for (const place of findPlaces(text, tokens)) spans.push({ type: 'PLACE', start: place.start, end: place.end });
 
   // The sender's and recipients' names, and the sender's organisation, wherever they occur.
   for (const name of contactNames(context)) {
@@ -269,8 +272,11 @@ function findOrganisations(tokens: NlpToken[], spans: Span[]): void {
         } else break;
         if (k >= 0 && tokens[k + 1]!.start - tokens[k]!.end > 2) break; // a line break or gap ends the name
       }
-      if (first !== -1) spans.push({ type: 'ORG', start: tokens[first]!.start, end: token.end });
-      continue;
+      if (first !== -1) {
+        spans.push({ type: 'ORG', start: tokens[first]!.start, end: token.end });
+        continue;
+      }
+      // Nothing before it: "University", "Bank", "College" may still open a name ("University of Houston").
     }
     // "University of Houston", "Department of Energy"
     if (ORG_PREFIXES.has(lower) && tokens[i + 1]?.value === 'of') {

@@ -86,6 +86,7 @@ export type ParseResult = ({ ok: true } & ParsedMessage) | Failure;
 export type EntityType =
   | 'PERSON'
   | 'ORG'
+  | 'PLACE'
   | 'PHONE'
   | 'EMAIL'
   | 'URL'

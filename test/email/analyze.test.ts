@@ -101,6 +101,23 @@ test('entities: offsets point at their text; phones, people with titles, organis
   assert.deepEqual(quiet.entities.filter((e) => e.type === 'PERSON' || e.type === 'ORG').map((e) => e.text), []);
 });
 
+test('places: countries, states and cities by name, the "City, ST" address form, ambiguous names only after "in"', async () => {
+  const body =
+    'The team flew from Houston to London, then on to São Paulo and Buenos Aires. Our new office is at ' +
+    '1200 Main Street, Springfield, Illinois, and the plant is near Kemah, TX 77565. Sales in Georgia and ' +
+    'the U.S. beat Western Europe.\n\nThanks, Virginia. Jordan will call the University of Texas and George Washington.';
+  const r = await analyze(mail(body));
+  const places = r.entities.filter((e) => e.type === 'PLACE').map((e) => e.text);
+  assert.deepEqual(places, ['Houston', 'London', 'São Paulo', 'Buenos Aires', 'Springfield, Illinois', 'Kemah, TX', 'Georgia', 'U.S.', 'Western Europe']);
+  for (const e of r.entities) assert.equal(r.text.analyzed.slice(e.start, e.end), e.text);
+  // Names that only look like places: a greeting, a given name, an organisation, a person.
+  const found = (type: string) => r.entities.filter((e) => e.type === type).map((e) => e.text);
+  assert.ok(found('ORG').includes('University of Texas'), found('ORG').join(', '));
+  // A list of states and a signature's title are not cities.
+  const listed = await analyze(mail('We trade power in Texas, Oklahoma and Arizona, Arkansas.\n\nJane Smith\nVice Chairman, District of Columbia'));
+  assert.deepEqual(listed.entities.filter((e) => e.type === 'PLACE').map((e) => e.text), ['Texas', 'Oklahoma', 'Arizona', 'Arkansas', 'District of Columbia']);
+});
+
 test('names and words with letters beyond ASCII stay whole: people, organisations, key phrases', async () => {
   const headers =
     'From: Małgorzata Wiśniewska <mw@example.pl>\nTo: Bob Jones <bob@example.org>\nSubject: Gdańsk\n' +
