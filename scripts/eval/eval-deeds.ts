@@ -2,6 +2,7 @@
  * Evaluate the deed classifier on per-page OCR texts against labels.
  *
  *   npm run eval:deeds                       (reads ../shared/deeds/dev through Keel's own OCR pipeline)
+ *   npm run eval:deeds -- --labels DIR/labels.csv   (another labelled set laid out like the dev set: DIR/<file>)
  *   node dist/scripts/eval/eval-deeds.js [<text-dir>] [--labels <labels.csv>] [--split all|a|b] [--json <out.json>]
  *                                        [--compare <other-text-dir>] [--ocr native|wasm]
  *
@@ -14,6 +15,7 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
 import { ocrFolderWithKeel } from './ocr-with-keel.js';
 import { decisionDifferences, evaluateDocuments, formatReport, metrics, stratifiedHalves, type LabelledDocument } from '../../src/deeds/evaluation.js';
 import { detectDeedStarts } from '../../src/deeds/boundaries.js';
@@ -70,8 +72,11 @@ function readPages(dir: string): { page: number; text: string }[] {
 const args = parseArgs(process.argv.slice(2));
 if (args.dir === '') {
   const datasetDir = dirname(args.labels);
-  if (!existsSync(datasetDir)) usage(`the dev set is missing: ${datasetDir} (it lives in ../shared/deeds/dev)`);
-  args.dir = resolve(process.cwd(), '.keel-cache', 'eval', args.ocr);
+  if (!existsSync(datasetDir)) usage(`the labelled set is missing: ${datasetDir} (the dev set lives in ../shared/deeds/dev)`);
+  // One text folder per labelled set: another set's files may share the dev set's relative paths.
+  const isDevSet = resolve(datasetDir) === resolve(process.cwd(), '..', 'shared', 'deeds', 'dev');
+  const setName = isDevSet ? args.ocr : `${args.ocr}-${createHash('sha256').update(resolve(datasetDir)).digest('hex').slice(0, 12)}`;
+  args.dir = resolve(process.cwd(), '.keel-cache', 'eval', setName);
   const { pages, seconds } = await ocrFolderWithKeel(datasetDir, args.dir, args.ocr);
   process.stdout.write(`read ${pages} pages with Keel's pipeline (OCR ${args.ocr}) in ${seconds.toFixed(1)} s\n\n`);
 }

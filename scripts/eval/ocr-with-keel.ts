@@ -3,7 +3,7 @@
  * layer when trusted, else 300-DPI render + OCR, with the OCR cache) and writes the texts as
  * <out>/<pdf path>/page-NNN.txt, the layout eval-deeds.ts reads. With a warm cache this takes seconds.
  */
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { hashFile } from '../../src/core/file-hash.js';
 import { planPoolMemory, resolveMemoryBudget } from '../../src/core/memory/budget.js';
@@ -38,6 +38,8 @@ export async function ocrFolderWithKeel(datasetDir: string, outDir: string, engi
       const { pageCount } = (await pool.run({ kind: 'inspect', path })) as InspectResult;
       const fileHash = await hashFile(path);
       const target = join(outDir, relative(datasetDir, path));
+      // Page texts left from an earlier run of a file with more pages would be read as this file's.
+      rmSync(target, { recursive: true, force: true });
       mkdirSync(target, { recursive: true });
       await runUnits({
         units: Array.from({ length: pageCount }, (_, i) => i),
