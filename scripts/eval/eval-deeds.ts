@@ -56,7 +56,9 @@ function readLabels(path: string): { file: string; label: boolean }[] {
   const lines = readFileSync(path, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
   return lines.slice(1).map((l) => {
     const comma = l.lastIndexOf(',');
-    return { file: l.slice(0, comma), label: l.slice(comma + 1).trim() === '1' };
+    // A spreadsheet quotes a file name that holds a comma: "Smith, DB 12.pdf",1
+    const file = l.slice(0, comma).trim().replace(/^"(.*)"$/, '$1').replace(/""/g, '"');
+    return { file, label: l.slice(comma + 1).trim().replace(/^"(.*)"$/, '$1') === '1' };
   });
 }
 
