@@ -299,6 +299,18 @@ function passesToGrantee(tokens: readonly Token[], verbAt: number): boolean {
   return next === undefined || tokens[verbAt + 1]!.brk >= 1;
 }
 
+const INTENT = new Set(['intention', 'intent', 'intended', 'intends', 'purpose', 'meant']);
+
+/** "does not include", "not intended to convey", "it is not the intention of the grantors to convey". */
+function grantNegated(tokens: readonly Token[], cueIndex: number): boolean {
+  if (hasAny(tokens, cueIndex - 3, cueIndex, NEGATORS)) return true;
+  for (let i = cueIndex - 1; i >= Math.max(0, cueIndex - 8); i--) {
+    if (tokens[i + 1]!.brk >= 1) return false;
+    if (INTENT.has(tokens[i]!.w)) return hasAny(tokens, i - 3, i, NEGATORS);
+  }
+  return false;
+}
+
 function classifyGroup(tokens: readonly Token[], text: string, g: Group): Clause | undefined {
   // Clause window: back to the start of the sentence, forward to its end, both bounded.
   let clauseStart = g.from;
@@ -424,7 +436,7 @@ function classifyGroup(tokens: readonly Token[], text: string, g: Group): Clause
     } else {
       return undefined; // a lease merely mentioned (e.g. a title line), no operative word
     }
-  } else if (nearest !== undefined && (nearest.cls === 'convey' || nearest.cls === 'including') && hasAny(tokens, nearest.index - 3, nearest.index, NEGATORS)) {
+  } else if (nearest !== undefined && (nearest.cls === 'convey' || nearest.cls === 'including') && grantNegated(tokens, nearest.index)) {
     // "this conveyance does not include the oil and gas", "not intended to convey the oil and gas": kept back.
     clauseType = 'new_reservation';
     strength = 0.75;

@@ -248,3 +248,10 @@ test('places named for oil or gas (Oil City, Oil Creek) are not the substances',
     assert.deepEqual(oilGasTypes(text), [], JSON.stringify(extractClauses(text)));
   }
 });
+
+test('"it is not the intention of the grantors to convey the oil and gas" keeps them back', () => {
+  const text = 'It is not the intention of the grantors to convey the oil and gas underlying said land.';
+  assert.deepEqual(oilGasTypes(text), ['new_reservation'], JSON.stringify(extractClauses(text)));
+  // The intent affirmed is a conveyance.
+  assert.deepEqual(oilGasTypes('It is the intention of the grantors to convey all the oil and gas underlying said land.'), ['conveyance']);
+});
