@@ -140,7 +140,7 @@ function isCityWord(token: NlpToken): boolean {
 const NOT_CITY = new Set([
   'thanks', 'thank', 'regards', 'best', 'sincerely', 'cheers', 'hi', 'hello', 'hey', 'dear', 'yours', 'love', 'ok', 'yes',
   'no', 'well', 'sorry', 'congratulations', 'welcome', 'attention', 'attn', 're', 'fw', 'fwd', 'jr', 'jr.', 'sr', 'sr.',
-  'phd', 'esq', 'inc', 'vice', 'client', 'decommission',
+  'phd', 'esq', 'inc', 'vice',
 ]);
 /** Last words of titles and departments, not of cities: "Vice Chairman, District of Columbia", "Operations, Florida". */
 const NOT_CITY_END = new Set([
