@@ -2,7 +2,7 @@
  * Evaluate the deed classifier on per-page OCR texts against labels.
  *
  *   npm run eval:deeds                       (reads ../shared/deeds/dev through Keel's own OCR pipeline)
- *   npm run eval:deeds -- --labels DIR/labels.csv   (another labelled set laid out like the dev set: DIR/<file>)
+ *   npm run eval:deeds -- DIR                (another labelled set laid out like the dev set: DIR/labels.csv, DIR/<file>)
  *   node dist/scripts/eval/eval-deeds.js [<text-dir>] [--labels <labels.csv>] [--split all|a|b] [--json <out.json>]
  *                                        [--compare <other-text-dir>] [--ocr native|wasm]
  *
@@ -23,7 +23,7 @@ import { evaluateBookBoundaries, formatBookBoundaries } from '../../src/deeds/bo
 import type { PolicyName } from '../../src/deeds/types.js';
 
 function usage(message: string): never {
-  process.stderr.write(`${message}\nusage: eval-deeds <text-dir> [--labels labels.csv] [--split all|a|b] [--json out.json]\n`);
+  process.stderr.write(`${message}\nusage: eval-deeds [<labelled-set-dir> | <text-dir>] [--labels labels.csv] [--split all|a|b] [--json out.json]\n`);
   process.exit(2);
 }
 
@@ -40,7 +40,9 @@ function parseArgs(argv: string[]): { dir: string; ocr: 'native' | 'wasm'; label
     } else rest.push(a);
   }
   if (rest.length > 1) usage('give at most one text directory');
-  const labels = opts.labels ?? resolve(process.cwd(), '..', 'shared', 'deeds', 'dev', 'labels.csv');
+  // A folder holding labels.csv is a labelled set of PDFs (like ../shared/deeds/dev), not a folder of page texts.
+  const givenSet = rest[0] !== undefined && opts.labels === undefined && existsSync(join(rest[0], 'labels.csv')) ? rest.shift() : undefined;
+  const labels = opts.labels ?? (givenSet !== undefined ? join(givenSet, 'labels.csv') : resolve(process.cwd(), '..', 'shared', 'deeds', 'dev', 'labels.csv'));
   return {
     dir: rest[0] ?? '',
     ocr: opts.ocr === 'wasm' ? 'wasm' : 'native',
