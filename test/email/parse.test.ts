@@ -25,6 +25,23 @@ test('multipart/alternative with only an HTML part: text keeps the unsubscribe f
   assert.equal(m.sections.at(-1)?.kind, 'footer', 'the unsubscribe paragraph is marked as a footer');
 });
 
+test('a text/plain part that is really an HTML page is converted; a message that discusses HTML stays text', async () => {
+  const page =
+    '<html><body><table><tr><td><font size=3><b>Lowest mortgage rates</b> in years!</font></td></tr>' +
+    '<tr><td><p>Apply today.<br>Approval in minutes.</p><p>To be removed, <a href="http://rates.example/remove">click here</a>.</p></td></tr></table></body></html>';
+  const mislabelled = ok(await parseMessage({ id: 'plain-html', raw: Buffer.from(`From: deals@rates.example\nSubject: Rates\nContent-Type: text/plain\n\n${page}\n`) }));
+  assert.equal(mislabelled.bodySource, 'html');
+  assert.doesNotMatch(mislabelled.body, /<\/?(?:td|font|p|br|b)\b/i);
+  assert.match(mislabelled.body, /Lowest mortgage rates in years!/);
+  assert.match(mislabelled.body, /click here \(http:\/\/rates\.example\/remove\)/);
+  const discussion =
+    'Tim wrote:\n> The text/plain part is just <html><body><p>Buy now</p></body></html> and nothing else.\n\n' +
+    'I see the same: a few tags like <br> and <b> in otherwise plain messages.\nShould we score them?\n';
+  const plain = ok(await parseMessage({ id: 'plain', raw: Buffer.from(`From: a@list.example\nSubject: Re: spam\nContent-Type: text/plain\n\n${discussion}`) }));
+  assert.equal(plain.bodySource, 'text');
+  assert.match(plain.body, /^> The text\/plain part is just <html>/m, 'the quoted line and its tags are kept as written');
+});
+
 test('quoted-printable text and base64 attachments are decoded; attachments listed with decoded sizes', async () => {
   const m = ok(await parseMessage({ id: 'qp', raw: fixture('qp-and-base64.eml') }));
   assert.match(m.body, /The café meeting is moved to Thursday\. This line is long enough that it was soft-wrapped/);
