@@ -8,6 +8,7 @@
  * - Character references are decoded; runs of whitespace collapse except inside <pre>.
  * - Nothing is dropped for being a footer: unsubscribe lines and legal small print stay.
  * Malformed markup never throws: a '<' that does not open a tag is text, an unclosed tag ends the input.
+ * `isHtmlPage` tells a page sent as text from text that merely mentions some tags.
  */
 import { decodeHtmlEntities } from './html-entities.js';
 
@@ -247,4 +248,28 @@ export function htmlToText(html: string, maxChars = Number.POSITIVE_INFINITY): H
   }
   const text = out.join('').replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim();
   return { text, truncated };
+}
+
+const HTML_DOCUMENT = /<!doctype html|<html[\s>]|<body[\s>]/i;
+const HTML_TAG = /<\/?(?:br|p|div|font|table|tr|td|th|a|img|b|i|u|center|span|strong|em|ul|ol|li|h[1-6]|hr)\b[^<>]{0,300}>/gi;
+/** Characters of a text searched for tags. */
+const MARKUP_SAMPLE = 64 * 1024;
+
+const OPENS_WITH_MARKUP = /^\s*<(?:!doctype html|html|head|body|table|div|p|span|br|font|center|meta|title|style)\b/i;
+
+/**
+ * Text that is really an HTML page (bulk senders label their pages text/plain; HTTP callers send HTML as
+ * the JSON body): it opens with markup, or an HTML document starts near its top, or it is dense with tags
+ * (one per 200 characters). A message that discusses or quotes some HTML ("the text/plain part is
+ * <html><body>...") stays text, so its quoted replies and line breaks are kept.
+ */
+export function isHtmlPage(text: string): boolean {
+  if (!text.includes('<')) return false;
+  if (OPENS_WITH_MARKUP.test(text)) return true;
+  const sample = text.length > MARKUP_SAMPLE ? text.slice(0, MARKUP_SAMPLE) : text;
+  let tags = 0;
+  HTML_TAG.lastIndex = 0;
+  while (HTML_TAG.exec(sample) !== null) tags++;
+  if (tags >= 10 && tags * 400 >= sample.length && HTML_DOCUMENT.test(sample.slice(0, 1000))) return true;
+  return tags >= 20 && tags * 200 >= sample.length;
 }

@@ -10,7 +10,7 @@
  */
 import { addressParser } from 'postal-mime';
 import { formatDateTime, parseMailDate } from './dates.js';
-import { htmlToText } from './html-to-text.js';
+import { htmlToText, isHtmlPage } from './html-to-text.js';
 import { resolveEmailOptions, type EmailOptions } from './options.js';
 import { failure, finishBody } from './parse.js';
 import type { EmailWarning, Mailbox, ParseResult } from './types.js';
@@ -40,9 +40,6 @@ function parseAddresses(value: string): Mailbox[] {
   }
 }
 
-function looksLikeHtml(body: string): boolean {
-  return /^\s*(?:<!doctype html|<html[\s>]|<body[\s>]|<(?:div|p|table|span|br)\b[^>]*>)/i.test(body) || /<\/(?:p|div|html|body|table)>/i.test(body.slice(0, 20000));
-}
 
 /**
  * The part of a JSON message that parseJsonMessage reads, at the depth it reads it, so what crosses to
@@ -138,7 +135,7 @@ export function parseJsonMessage(id: string, input: unknown, options?: Partial<E
     else if (Array.isArray(message.to)) to = message.to.filter((v): v is string => typeof v === 'string').flatMap(parseAddresses);
     else if (headers['to']) to = parseAddresses(headers['to'].join(', '));
 
-    const html = typeof message.html === 'boolean' ? message.html : looksLikeHtml(body);
+    const html = typeof message.html === 'boolean' ? message.html : isHtmlPage(body);
     const converted = html ? htmlToText(body, Math.max(opts.maxTextChars * 8, 1_000_000)) : { text: body, truncated: false };
     return {
       ok: true,

@@ -11,7 +11,7 @@ import PostalMime, { addressParser, decodeWords } from 'postal-mime';
 import type { Address, Email } from 'postal-mime';
 import { decodeUnknown, installCharsetFallback, isKnownCharset, repairC1, sniffCharset, takeCharsetNotes } from './charset.js';
 import { formatDateTime, parseMailDate } from './dates.js';
-import { htmlToText } from './html-to-text.js';
+import { htmlToText, isHtmlPage } from './html-to-text.js';
 import { looksLikeEnvelope } from './mbox.js';
 import { installDecoderSpeedup } from './postal-mime-speedup.js';
 import { resolveEmailOptions, type EmailOptions } from './options.js';
@@ -228,30 +228,6 @@ interface BodyPick {
   truncated: boolean;
 }
 
-const HTML_DOCUMENT = /<!doctype html|<html[\s>]|<body[\s>]/i;
-const HTML_TAG = /<\/?(?:br|p|div|font|table|tr|td|th|a|img|b|i|u|center|span|strong|em|ul|ol|li|h[1-6]|hr)\b[^<>]{0,300}>/gi;
-/** Characters of a text/plain body searched for markup. */
-const MARKUP_SAMPLE = 64 * 1024;
-
-const OPENS_WITH_MARKUP = /^\s*<(?:!doctype html|html|head|body|table|div|p|font|center|meta|title|style)\b/i;
-
-/**
- * A text/plain part that is really HTML (bulk senders mislabel their pages): it opens with markup, or an
- * HTML document starts near its top, or it is dense with tags (one per 200 characters). A message that
- * discusses or quotes some HTML ("the text/plain part is <html><body>...") stays text, so its quoted
- * replies and line breaks are kept.
- */
-export function isMarkup(text: string): boolean {
-  if (!text.includes('<')) return false;
-  if (OPENS_WITH_MARKUP.test(text)) return true;
-  const sample = text.length > MARKUP_SAMPLE ? text.slice(0, MARKUP_SAMPLE) : text;
-  let tags = 0;
-  HTML_TAG.lastIndex = 0;
-  while (HTML_TAG.exec(sample) !== null) tags++;
-  if (tags >= 10 && tags * 400 >= sample.length && HTML_DOCUMENT.test(sample.slice(0, 1000))) return true;
-  return tags >= 20 && tags * 200 >= sample.length;
-}
-
 function htmlBody(html: string, maxChars: number): BodyPick {
   // The HTML cap is generous: markup is usually several times the text it carries.
   const converted = htmlToText(html, Math.max(maxChars * 8, 1_000_000));
@@ -260,7 +236,7 @@ function htmlBody(html: string, maxChars: number): BodyPick {
 
 function pickBody(email: Pick<Email, 'text' | 'html'>, maxChars: number): BodyPick {
   const text = email.text ?? '';
-  if (text.trim().length > 0) return isMarkup(text) ? htmlBody(text, maxChars) : { body: text, source: 'text', truncated: false };
+  if (text.trim().length > 0) return isHtmlPage(text) ? htmlBody(text, maxChars) : { body: text, source: 'text', truncated: false };
   const html = email.html ?? '';
   if (html.trim().length > 0) return htmlBody(html, maxChars);
   return { body: '', source: 'none', truncated: false };
