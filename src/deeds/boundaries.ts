@@ -48,7 +48,12 @@ const DEED_KIND =
   '(?:general |special |limited )?(?:warranty|quit ?claim|quitclaim|fiduciary|executor s|executors|executrix s|executrix|administrator s|administrators|administratrix s|administratrix|trustee s|trustees|sheriff s|sheriffs|guardian s|survivorship|correction|corrective|gift|bargain and sale|mineral|tax|deed of)';
 const OPENING: Cue[] = [
   { name: 'know_all_men', weight: 3, pattern: /^(?:[a-z]{1,2} )?know all (?:men|persons|people)\b/ },
-  { name: 'this_deed_made', weight: 3, pattern: /^(?:[a-z]{1,2} )?this deed (?:is )?(?:made|dated|entered)(?: into)? (?:this|the|on|as|at|effective|[0-9]+)\b/ },
+  {
+    name: 'this_deed_made',
+    weight: 3,
+    // "THIS DEED, made", "THIS GENERAL WARRANTY DEED is made", "THIS DEED OF CONVEYANCE, made"
+    pattern: new RegExp(`^(?:[a-z]{1,2} )?this (?:${DEED_KIND} ?)?deed(?: of [a-z]+)? (?:is )?(?:made|dated|entered)(?: into)? (?:this|the|on|as|at|effective|[0-9]+)\\b`),
+  },
   { name: 'this_indenture', weight: 3, pattern: /^(?:[a-z]{1,2} )?this indenture\b/ },
   // The same opening with "THIS" misread ("RAIS DEED, Made this"): weaker, it opens after a close or a grant.
   // A recital that happens to start a line ("said deed made the 5th day of May") is not one.
@@ -58,10 +63,17 @@ const OPENING: Cue[] = [
     pattern: /^(?:[a-z]{1,2} )?(?!(?:said|such|that|same|each|which|whose|the|his|her|their|our|any|one|every|prior|above|last|first|new|old)\b)[a-z]{3,5} deed(?: [a-z]{1,2})? (?:is )?(?:made|dated|entered)(?: into)? (?:this|the|on)\b/,
   },
   { name: 'deed_title', weight: 2, pattern: new RegExp(`^(?:[a-z0-9]{1,3} )?${DEED_KIND} ?deed(?: [a-z]{1,2})?$`) },
+  { name: 'deed_title', weight: 2, pattern: /^(?:[a-z0-9]{1,3} )?deed of (?:gift|conveyance|correction|confirmation|release|partition|distribution|trust)(?: [a-z]{1,2})?$/ },
+  // Other instruments a deed book records between deeds: each starts an instrument of its own.
+  {
+    name: 'instrument_title',
+    weight: 2,
+    pattern: /^(?:[a-z0-9]{1,3} )?(?:mortgage|open end mortgage|easement|right of way(?: agreements?| grant)?|pipe ?line right of way|assignment of (?:oil and gas )?leases?|memorandum of (?:oil and gas )?lease|release of mortgage|satisfaction of mortgage|power of attorney)(?: [a-z]{1,2})?$/,
+  },
   // A bare "DEED" line is also a running header in some deed books: it opens only after a clear close.
   { name: 'deed_title', weight: 1, pattern: /^(?:[a-z0-9]{1,3} )?deed(?: [a-z]{1,2})?$/ },
   { name: 'lease_title', weight: 2, pattern: /^(?:[a-z0-9]{1,3} )?(?:paid up )?(?:oil and gas|oil gas|gas and oil|oil) lease(?: [a-z]{1,2})?$/ },
-  { name: 'this_agreement', weight: 2, pattern: /^(?:[a-z]{1,2} )?this (?:agreement|assignment|conveyance|instrument)(?: is)? (?:made|entered)\b/ },
+  { name: 'this_agreement', weight: 2, pattern: /^(?:[a-z]{1,2} )?this (?:agreement|assignment|conveyance|instrument|mortgage|lease|easement)(?: is)? (?:made|entered)\b/ },
   { name: 'made_this_day', weight: 1, pattern: /^(?:[a-z]{1,2} )?(?:made|dated) (?:and entered into )?(?:this|the) [a-z0-9]+ (?:day )?(?:of )?[a-z]+/ },
   { name: 'witnesseth', weight: 1, pattern: /\bwitnesseth\b/ },
   // Other instruments recorded in deed books: a probate court's certificate of transfer, an affidavit of

@@ -295,3 +295,29 @@ test('a single-deed file is read without the end of the instrument before it and
   assert.equal(ranges[0]!.startOffset, foreignEnd.length);
   assert.equal(ranges[1]!.startOffset, lastPage.length - nextStart.length);
 });
+
+test('deed titles written into the opening sentence, and other recorded instruments, open an instrument', () => {
+  const opening = (head: string) => `${head}\n${filler(12)}`;
+  const pages = [
+    opening('THIS GENERAL WARRANTY DEED is made this 10th day of May, 2010, by and between John Doe and Richard Roe.'), // 1
+    middle, // 2
+    recorderPage, // 3
+    opening('RIGHT OF WAY AGREEMENT\nFor one dollar the undersigned grant a pipeline right of way across their land.'), // 4
+    recorderPage, // 5
+    opening('THIS DEED OF CONVEYANCE, made the 3rd day of March, 1931, between Mary Major and Ann Minor.'), // 6
+    middle, // 7
+    recorderPage, // 8
+    opening('DEED OF GIFT\nMary Major gives to her daughter Ann the lot described below.'), // 9
+    recorderPage, // 10
+  ].map((text, i) => ({ page: i + 1, text }));
+  const ranges = detectDeedStarts(pages);
+  assert.deepEqual(
+    ranges.map((r) => [r.startPage, r.endPage, r.startCue]),
+    [
+      [1, 3, 'file_start'],
+      [4, 5, 'instrument_title'],
+      [6, 8, 'this_deed_made'],
+      [9, 10, 'deed_title'],
+    ],
+  );
+});
