@@ -13,6 +13,11 @@ const knowAllMen = `QUIT CLAIM DEED\nKNOW ALL MEN BY THESE PRESENTS, that Mary M
 const middle = `Being the same premises conveyed by deed recorded in Deed Book 120, page 44.\n${filler(15)}`;
 const recorderPage = `${filler(6)}\nMy commission expires June 1, 1960. Notary Public\nRECORDED in the Recorder of Deeds office in Deed Book 900, page 12.\nReceived for record May 5, 1958 at 10 o'clock A.M.`;
 
+/** The instruments detectDeedStarts finds in these page texts: [first page, last page, opening cue]. */
+function splitBook(texts: string[]): [number, number, string][] {
+  return detectDeedStarts(texts.map((text, i) => ({ page: i + 1, text }))).map((r) => [r.startPage, r.endPage, r.startCue]);
+}
+
 test('a synthetic three-instrument file is split at the right pages', () => {
   const pages = [
     deedOpening('WARRANTY DEED'), // 1
@@ -106,10 +111,9 @@ test('a granting clause opens a deed after a close, and a second one opens the n
     untitledDeed('Mary Major'), // 4: granting clause after a close
     untitledDeed('Peter Poe'), // 5: a second granting clause in what would be one deed
     middle, // 6
-  ].map((text, i) => ({ page: i + 1, text }));
-  const ranges = detectDeedStarts(pages);
+  ];
   assert.deepEqual(
-    ranges.map((r) => [r.startPage, r.endPage, r.startCue]),
+    splitBook(pages),
     [
       [1, 3, 'file_start'],
       [4, 4, 'granting_clause'],
@@ -309,10 +313,9 @@ test('deed titles written into the opening sentence, and other recorded instrume
     recorderPage, // 8
     opening('DEED OF GIFT\nMary Major gives to her daughter Ann the lot described below.'), // 9
     recorderPage, // 10
-  ].map((text, i) => ({ page: i + 1, text }));
-  const ranges = detectDeedStarts(pages);
+  ];
   assert.deepEqual(
-    ranges.map((r) => [r.startPage, r.endPage, r.startCue]),
+    splitBook(pages),
     [
       [1, 3, 'file_start'],
       [4, 5, 'instrument_title'],
