@@ -5,7 +5,7 @@
  * organisation suffix or starting "University of"/"Bank of", the sender's own name and mail domain,
  * and a name line opening the signature), PLACE (places.ts: a gazetteer and the "City, ST" address form).
  * When spans overlap the more specific type wins (EMAIL/URL > PHONE > wink types > ORG > PERSON > PLACE >
- * numbers): "University of Texas" is an organisation, "George Washington" a person.
+ * numbers): "University of Texas" is an organisation, not a place.
  */
 import { isGivenName } from './first-names.js';
 import { findPlaces } from './places.js';

@@ -40,7 +40,6 @@ function parseAddresses(value: string): Mailbox[] {
   }
 }
 
-
 /**
  * The part of a JSON message that parseJsonMessage reads, at the depth it reads it, so what crosses to
  * a worker is shallow: a request of 400 KB can nest arrays 200,000 deep, which no process can serialise.
