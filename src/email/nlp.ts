@@ -25,8 +25,19 @@ let lexemes: LexemeTable | null = null;
  * met `tomorrow's,` it stops splitting `tomorrow's` and misses a date. Each document's unknown tokens
  * are therefore taken out of the lookup again when the document is done (`forgetUnknownTokens`), and
  * a result depends on its own text only, whichever process reads it after whatever else.
- * The model is wrapped only to keep a handle on the table that `core()` builds for this instance.
+ * The model is wrapped to keep a handle on the table that `core()` builds for this instance, and to load
+ * its custom-entity model once per process (see metaCer).
  */
+/**
+ * wink-eng-lite-web-model's metaCER() replaces its own module-level model with `JSON.stringify` of it, so
+ * every later call stringifies the string again and its length doubles: 20 MB after 16 loads, 330 MB
+ * after 20, then a RangeError. Keel reloads wink every ~6,000 messages, so a process analysing inline
+ * grew without bound and failed every message after ~120,000. The first result is kept and handed out
+ * on every load instead (it is a string and the transformers: nothing a load changes).
+ */
+type MetaCer = { machines: unknown; transformers: unknown };
+let metaCer: MetaCer | undefined;
+
 function loadWink(): WinkMethods {
   const withHandle = {
     ...model,
@@ -34,6 +45,10 @@ function loadWink(): WinkMethods {
       const core = (model as unknown as { core(): { features: { lexeme: LexemeTable } } }).core();
       lexemes = core.features.lexeme;
       return core;
+    },
+    metaCER() {
+      metaCer ??= (model as unknown as { metaCER(): MetaCer }).metaCER();
+      return { ...metaCer };
     },
   } as unknown as typeof model;
   const nlp = winkNLP(withHandle);

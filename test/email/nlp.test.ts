@@ -30,3 +30,21 @@ test('token values are the text at their offsets, whichever copy wink read', () 
   // wink reads a copy with a long run's tail blanked.
   assertTokensAreSlices(`see ${'x'.repeat(3000)} then call Ann.`);
 });
+
+test('reloading wink does not grow the model it loads: its custom-entity model is read once per process', async () => {
+  // Force reloads the way a long run does: every 100,000 tokens wink adds to its table.
+  let n = 0;
+  for (let reload = 0; reload < 4; reload++) {
+    const words: string[] = [];
+    for (let i = 0; i < 50_500; i++) words.push(`q${n++}z`);
+    readText(words.join(' '));
+    readText(words.join(' ').replace(/z/g, 'y'));
+  }
+  readText('One more message after the last reload.');
+  // The model module rewrites its custom-entity machines as JSON.stringify of themselves on each metaCER()
+  // call, so their length doubles per call (2,953 characters on the first, 3,583 on the second, 22,483 on
+  // the sixth). Had each reload above called it, this call would see at least the sixth length.
+  const { default: model } = await import('wink-eng-lite-web-model');
+  const machines = (model as unknown as { metaCER(): { machines: string } }).metaCER().machines;
+  assert.ok(machines.length < 5_000, `custom-entity model grew to ${machines.length} characters`);
+});
