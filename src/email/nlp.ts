@@ -20,15 +20,6 @@ interface LexemeTable {
 let lexemes: LexemeTable | null = null;
 
 /**
- * wink's tokenizer consults its lexeme table before it splits a token, and it adds every unknown token
- * to that table for good. So what a process has read changes how it tokenizes later text: once it has
- * met `tomorrow's,` it stops splitting `tomorrow's` and misses a date. Each document's unknown tokens
- * are therefore taken out of the lookup again when the document is done (`forgetUnknownTokens`), and
- * a result depends on its own text only, whichever process reads it after whatever else.
- * The model is wrapped to keep a handle on the table that `core()` builds for this instance, and to load
- * its custom-entity model once per process (see metaCer).
- */
-/**
  * wink-eng-lite-web-model's metaCER() replaces its own module-level model with `JSON.stringify` of it, so
  * every later call stringifies the string again and its length doubles: 20 MB after 16 loads, 330 MB
  * after 20, then a RangeError. Keel reloads wink every ~6,000 messages, so a process analysing inline
@@ -38,6 +29,15 @@ let lexemes: LexemeTable | null = null;
 type MetaCer = { machines: unknown; transformers: unknown };
 let metaCer: MetaCer | undefined;
 
+/**
+ * wink's tokenizer consults its lexeme table before it splits a token, and it adds every unknown token
+ * to that table for good. So what a process has read changes how it tokenizes later text: once it has
+ * met `tomorrow's,` it stops splitting `tomorrow's` and misses a date. Each document's unknown tokens
+ * are therefore taken out of the lookup again when the document is done (`forgetUnknownTokens`), and
+ * a result depends on its own text only, whichever process reads it after whatever else.
+ * The model is wrapped to keep a handle on the table that `core()` builds for this instance, and to load
+ * its custom-entity model once per process (see metaCer).
+ */
 function loadWink(): WinkMethods {
   const withHandle = {
     ...model,
