@@ -255,7 +255,7 @@ function carvedOutOfReservation(tokens: readonly Token[], g: Group, cueIndex: nu
     const next = tokens[i + 1]?.w ?? '';
     // "No. 6A coal", "No. 8 seam": a number, not a negation.
     if (NEGATORS.has(w) && !NOT_A_CARVE_OUT.has(next) && !(w === 'no' && /^[0-9]/.test(next))) return 'negated_before';
-    if (w === 'other' && tokens[i + 1]?.w === 'than') return 'other_than';
+    if (w === 'other' && next === 'than') return 'other_than';
   }
   // "reserving all the coal and other minerals except the oil and gas": a second, separate exception word
   // inside the same reservation excepts from what is reserved.

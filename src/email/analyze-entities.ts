@@ -9,6 +9,7 @@
  */
 import { isGivenName } from './first-names.js';
 import { findPlaces } from './places.js';
+import { startsUpper } from './text-case.js';
 import type { NlpDoc, NlpToken } from './nlp.js';
 import type { Entity, EntityType, Mailbox } from './types.js';
 
@@ -87,13 +88,6 @@ function isAcronym(value: string): boolean {
 
 function capOrAcronym(token: NlpToken): boolean {
   return isCapWord(token.value) || isAcronym(token.value);
-}
-
-/** Whether a word starts with a capital letter (ASCII checked first: most words are). */
-function startsUpper(value: string): boolean {
-  const c = value.charCodeAt(0);
-  if (c < 128) return c >= 65 && c <= 90;
-  return /^\p{Lu}/u.test(value);
 }
 
 interface Span {

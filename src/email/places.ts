@@ -9,6 +9,7 @@
  * Virginia" and "Jordan said" are not places. Names are matched as written (Title Case) or in capitals.
  */
 import type { NlpToken } from './nlp.js';
+import { startsUpper } from './text-case.js';
 
 const COUNTRIES = `
 Afghanistan|Albania|Algeria|Andorra|Angola|Antigua and Barbuda|Argentina|Armenia|Australia|Austria|Azerbaijan|Bahamas|
@@ -106,12 +107,6 @@ export interface PlaceSpan {
   end: number;
 }
 
-function startsUpper(value: string): boolean {
-  const c = value.charCodeAt(0);
-  if (c < 128) return c >= 65 && c <= 90;
-  return /^\p{Lu}/u.test(value);
-}
-
 /** Tokens i..k written on one line with at most one space between them. */
 function oneLine(text: string, tokens: readonly NlpToken[], i: number, k: number): boolean {
   for (let j = i + 1; j <= k; j++) {
@@ -155,13 +150,13 @@ const NOT_CITY_NAMES = new Set([...names(COUNTRIES), ...names(REGIONS), ...names
  * capitalised proper nouns (hyphens allowed: "Winston-Salem"). Returns the state's last token.
  */
 function addressMatch(text: string, tokens: readonly NlpToken[], i: number): number | undefined {
-  // Most names are not followed by a comma soon enough to be a city: dismiss them before any regex.
-  let commaNear = false;
-  for (let j = i + 1; j <= i + 6 && j < tokens.length; j++) if (tokens[j]!.value === ',') commaNear = true;
-  if (!commaNear) return undefined;
   const first = tokens[i]!;
   // A proper noun ("Unfortunately, Washington" and "Instead, Texas" open with adverbs).
-  if (first.pos !== 'PROPN' || !isCityWord(first) || NOT_CITY.has(first.normal)) return undefined;
+  if (first.pos !== 'PROPN') return undefined;
+  // Most names are not followed by a comma soon enough to be a city: dismiss them before any regex.
+  let commaNear = false;
+  for (let j = i + 1; j <= i + 6 && j < tokens.length && !commaNear; j++) commaNear = tokens[j]!.value === ',';
+  if (!commaNear || !isCityWord(first) || NOT_CITY.has(first.normal)) return undefined;
   // The city is a whole run of names: "Environmental Protection, Washington" is not a city named "Protection".
   const before = tokens[i - 1];
   if (before !== undefined && before.pos === 'PROPN' && isCityWord(before) && oneLine(text, tokens, i - 1, i)) return undefined;
