@@ -222,6 +222,23 @@ test('an aborted task is withdrawn and its promise rejects with E_ABORTED', asyn
   });
 });
 
+test('many tasks may share one abort signal without a listener-leak warning', async () => {
+  const warnings: string[] = [];
+  const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+  process.on('warning', onWarning);
+  try {
+    await withPool({ size: 1, maxQueue: 64 }, async (pool) => {
+      const controller = new AbortController();
+      const results = await Promise.all(Array.from({ length: 30 }, (_, i) => pool.run({ op: 'echo', value: i }, { signal: controller.signal })));
+      assert.equal(results.length, 30);
+    });
+    await sleep(10); // warnings are emitted on the next tick
+  } finally {
+    process.off('warning', onWarning);
+  }
+  assert.deepEqual(warnings.filter((w) => w.startsWith('MaxListenersExceededWarning')), []);
+});
+
 test('killing the parent with SIGKILL leaves no worker alive', async () => {
   const parentScript = new URL('./fixtures/pool-parent.js', import.meta.url);
   // The workers write to the parent's stderr, which is this pipe: it outlives the parent.

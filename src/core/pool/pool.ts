@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import { EventEmitter, getMaxListeners, setMaxListeners } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { KeelError } from '../errors.js';
 import { readRssBytes, readTreeRss, TreeFinder } from '../memory/proc.js';
@@ -212,11 +212,22 @@ export class WorkerPool<Payload = unknown, Result = unknown> extends EventEmitte
       };
       if (task.signal) {
         task.onAbort = () => this.settle(task, abortedError(task.signal?.reason));
+        this.allowListenersFor(task.signal);
         task.signal.addEventListener('abort', task.onAbort, { once: true });
       }
       this.queue.push(task);
       this.pump();
     });
+  }
+
+  /**
+   * Every task holds one abort listener on its signal until it settles, and callers share a signal
+   * between tasks (a batch split into single messages queues 64 at once). Node warns about a leak past
+   * 10 listeners; here they are bounded by the queue and the workers, so that bound is the limit.
+   */
+  private allowListenersFor(signal: AbortSignal): void {
+    const bound = this.options.maxQueue + this.options.size + 10;
+    if (getMaxListeners(signal) < bound) setMaxListeners(bound, signal);
   }
 
   /** True when `run` would have to wait (or reject) for queue space. */
