@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdtempSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './shared.js';
@@ -20,6 +20,8 @@ export function tempDataDir(): string {
 }
 
 export async function startServer(options: { dataDir?: string; args?: string[]; env?: NodeJS.ProcessEnv; nodeFlags?: readonly string[] } = {}): Promise<ServerProcess> {
+  // A data directory made here is removed at stop; one passed in outlives the server (restart tests).
+  const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? tempDataDir();
   const child = spawn(process.execPath, [...(options.nodeFlags ?? []), cliPath, 'serve', '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])], {
     env: { ...process.env, KEEL_API_KEYS: 'key-alice,key-bob', ...options.env },
@@ -56,10 +58,12 @@ export async function startServer(options: { dataDir?: string; args?: string[]; 
     dataDir,
     output: () => output,
     stop: async (signal = 'SIGTERM') => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill(signal);
-      await exited;
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        child.kill(signal);
+        await exited;
+      }
+      if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

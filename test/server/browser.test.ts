@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { chromium } from 'playwright-core';
@@ -59,6 +59,5 @@ test('the web page uploads a deed, shows live progress and the result table, and
   } finally {
     await browser.close();
     await server.stop();
-    rmSync(server.dataDir, { recursive: true, force: true });
   }
 });

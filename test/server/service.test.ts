@@ -17,7 +17,6 @@ describe('keel serve, one server for the whole suite', () => {
   });
   after(async () => {
     await server.stop();
-    rmSync(server.dataDir, { recursive: true, force: true });
   });
 
   test('upload, live progress over SSE, JSON result and CSV', async () => {
