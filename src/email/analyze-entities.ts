@@ -8,7 +8,7 @@
  * numbers): "University of Texas" is an organisation, not a place.
  */
 import { isGivenName } from './first-names.js';
-import { findPlaces } from './places.js';
+import { findPlaces, isPlainPlaceName } from './places.js';
 import { startsUpper } from './text-case.js';
 import type { NlpDoc, NlpToken } from './nlp.js';
 import type { Entity, EntityType, Mailbox } from './types.js';
@@ -46,8 +46,16 @@ const ORG_SUFFIXES = new Set([
 ]);
 const ORG_PREFIXES = new Set(['university', 'bank', 'department', 'institute', 'ministry', 'bureau', 'college', 'school', 'office', 'board', 'federal', 'state']);
 const ORG_JOINERS = new Set(['of', '&', 'and', 'for', 'the']);
+/** Suffixes that end a name for good: "Acme Inc. of Houston" is Acme Inc., where "Company of America" goes on. */
+const ORG_CLOSING_SUFFIXES = new Set(['inc', 'incorporated', 'corp', 'llc', 'l.l.c', 'ltd', 'limited', 'co', 'lp', 'l.p', 'llp', 'plc', 'gmbh', 'ag', 'sa', 's.a', 'nv', 'bv']);
 /** Capitalised words that start sentences or greetings rather than names of organisations. */
 const ORG_STOP = new Set(['the', 'a', 'an', 'this', 'that', 'our', 'your', 'their', 'my', 'his', 'her', 'its', 'dear', 'hi', 'hello', 'thanks', 'from', 'to', 'at', 're', 'with', 'and', 'or', 'if', 'i', 'we', 'you', 'please', 'for', 'by', 'in', 'on', 'of', 'as', 'all', 'any', 'every', 'each', 'new']);
+
+/**
+ * Words of NOT_NAME that are also surnames, taken as one after a known given name: "George Washington",
+ * "Sam Houston", "Jack London", "Vincent Price".
+ */
+const SURNAMES_ALSO_WORDS = new Set(['washington', 'houston', 'london', 'price', 'west']);
 
 /** Capitalised words that are almost never part of a person's name in mail. */
 const NOT_NAME = new Set(
@@ -66,12 +74,19 @@ const NOT_NAME = new Set(
     'million billion dollars percent agreement contract project program programme plan policy group company ' +
     'corporation inc corp llc ltd co university college school institute association and or of for with on in at by ' +
     'about after before all any as be but do if is no not so up what when where who why how yes ok okay fyi asp ' +
-    'message original forwarded reply re: please. enron ect hou corp na ees ena'
+    'message original forwarded reply re: please. enron ect hou corp na ees ena ambassador minister secretary ' +
+    'parkway boulevard blvd highway freeway cafe band tech engineering'
   ).split(/\s+/),
 );
 
 const PHONE_NANP = /(?<![\w.+/-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s./-])\d{3}[\s.-]\d{4}(?:\s*(?:x|ext\.?|extension)\s*\d{1,6})?(?![\w-])/gi;
 const PHONE_INTL = /(?<![\w+])\+\d{1,3}(?:[\s.-]?(?:\(0\)|\(\d{1,4}\)))?(?:[\s.-]?\d{2,5}){2,5}(?![\w-])/g;
+/**
+ * A number dialled abroad without "+": the exit code 011 (from North America) or 00 (most elsewhere), a
+ * country code, then the number: "011 44 20 7946 0958", "00 33 1 42 68 53 00". Without an exit code a run
+ * of digit groups is as likely a reference number as a telephone, so it is left alone.
+ */
+const PHONE_DIALLED = /(?<![\w+.,/-])(?:011|00)[\s.-]?[1-9]\d{0,2}(?:[\s.-]?\d{1,5}){2,6}(?![\w-])/g;
 
 // Letters are Unicode letters: "José García", "Łukasz Dvořák" and "Ørsted A/S" are capitalised words.
 function isCapWord(value: string): boolean {
@@ -163,17 +178,21 @@ export function extractEntities(doc: NlpDoc, context: EntityContext): Entity[] {
     if (span.end > span.start) spans.push(span);
   }
 
-  for (const re of [PHONE_NANP, PHONE_INTL]) {
+  // [pattern, fewest digits, most digits]. A dialled number counts its exit code too, and is written in
+  // groups: "00110100059665" is more likely an account than a call to Nicaragua.
+  for (const [re, fewest, most] of [[PHONE_NANP, 7, 16], [PHONE_INTL, 7, 16], [PHONE_DIALLED, 11, 18]] as const) {
     re.lastIndex = 0;
     let m: RegExpExecArray | null;
     while ((m = re.exec(text)) !== null) {
       const digits = m[0].replace(/\D/g, '').length;
-      if (digits >= 7 && digits <= 16) spans.push({ type: 'PHONE', start: m.index, end: m.index + m[0].length });
+      if (digits < fewest || digits > most) continue;
+      if (re === PHONE_DIALLED && !/\d[\s.-]\d/.test(m[0])) continue;
+      spans.push({ type: 'PHONE', start: m.index, end: m.index + m[0].length });
     }
   }
 
-  findOrganisations(tokens, spans);
-  findPeople(tokens, spans);
+  findOrganisations(text, tokens, spans);
+  findPeople(text, tokens, spans);
   for (const place of findPlaces(text, tokens)) spans.push({ type: 'PLACE', start: place.start, end: place.end });
 
   // The sender's and recipients' names, and the sender's organisation, wherever they occur.
@@ -244,7 +263,7 @@ function bareLower(value: string): string {
   return lower.charCodeAt(lower.length - 1) === 46 ? lower.slice(0, -1) : lower;
 }
 
-function findOrganisations(tokens: NlpToken[], spans: Span[]): void {
+function findOrganisations(text: string, tokens: NlpToken[], spans: Span[]): void {
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
     if (!startsUpper(token.value)) continue; // organisation words are capitalised
@@ -267,26 +286,79 @@ function findOrganisations(tokens: NlpToken[], spans: Span[]): void {
         if (k >= 0 && tokens[k + 1]!.start - tokens[k]!.end > 2) break; // a line break or gap ends the name
       }
       if (first !== -1) {
-        spans.push({ type: 'ORG', start: tokens[first]!.start, end: token.end });
+        const last = ORG_CLOSING_SUFFIXES.has(lower) ? i : ofNameEnd(text, tokens, i);
+        spans.push({ type: 'ORG', start: tokens[first]!.start, end: tokens[last]!.end });
+        i = last;
         continue;
       }
       // Nothing before it: "University", "Bank", "College" may still open a name ("University of Houston").
     }
     // "University of Houston", "Department of Energy"
-    if (ORG_PREFIXES.has(lower) && tokens[i + 1]?.value === 'of') {
-      let k = i + 2;
-      if (tokens[k]?.value === 'the') k++;
-      let last = -1;
-      while (k < tokens.length && capOrAcronym(tokens[k]!) && k - i < 7) {
-        last = k;
-        k++;
-      }
-      if (last !== -1) spans.push({ type: 'ORG', start: token.start, end: tokens[last]!.end });
+    if (ORG_PREFIXES.has(lower)) {
+      const last = ofNameEnd(text, tokens, i);
+      if (last !== i) spans.push({ type: 'ORG', start: token.start, end: tokens[last]!.end });
     }
   }
 }
 
-function findPeople(tokens: NlpToken[], spans: Span[]): void {
+/**
+ * Where a name continued by "of" ends: tokens[at] is "University", "Company"...; "of", an optional "the"
+ * and up to five capitalised words follow ("of the City of New York" stops at "City": lower-case "of").
+ * Returns `at` when no such words follow.
+ */
+/** Shortest line taken for a hard-wrapped one (mail is wrapped at 65-78 characters). */
+const WRAPPED_LINE_CHARS = 50;
+
+/** Words that open a place's name: "New" / "York", "North" / "Texas". */
+const NAME_OPENERS = new Set(['new', 'north', 'south', 'east', 'west', 'san', 'santa', 'los', 'las', 'saint', 'st', 'fort', 'port', 'mount', 'united', 'great']);
+
+function cannotEndName(token: NlpToken): boolean {
+  return token.pos === 'ADJ' || NAME_OPENERS.has(bareLower(token.value));
+}
+
+function lineLengthBefore(text: string, newlineAt: number): number {
+  return newlineAt - (text.lastIndexOf('\n', newlineAt - 1) + 1);
+}
+
+function ofNameEnd(text: string, tokens: NlpToken[], at: number): number {
+  if (tokens[at + 1]?.value !== 'of') return at;
+  let k = at + 2;
+  if (tokens[k]?.value === 'the') k++;
+  if (tokens[k] && TIME_NOUNS.has(tokens[k]!.normal)) return at; // "Company of the Year" is an award
+  let last = at;
+  let words = 0;
+  while (k < tokens.length && words < 5) {
+    const t = tokens[k]!;
+    // A name wraps at a line end in hard-wrapped prose ("... the Federal Reserve Bank of New" / "York") when
+    // the line ends on a word that cannot end it. A short line is a signature or address block, one item
+    // a line, and a line that ends on a noun ("State of Texas" / "Member") has ended the name.
+    if (t.value === '\n' && words > 0 && tokens[k + 1] && capOrAcronym(tokens[k + 1]!) && cannotEndName(tokens[k - 1]!) && lineLengthBefore(text, t.start) >= WRAPPED_LINE_CHARS) {
+      k++;
+      continue;
+    }
+    if (!capOrAcronym(t)) break;
+    last = k;
+    words++;
+    k++;
+  }
+  return last;
+}
+
+const TIME_NOUNS = new Set(['year', 'month', 'week', 'day', 'decade', 'century', 'quarter', 'season']);
+
+/**
+ * Whether a capitalised word just before a candidate name belongs to the same name ("Portland" in
+ * "Portland General") and so rules the candidate out. Not a word that never names anyone ("Dear John
+ * Smith") nor one that is not a proper noun: a sentence opened by a verb or a noun ("Meet John Adams",
+ * "Thanks Mary Jones") still names the person after it. A capitalised "The" does rule it out.
+ */
+function continuesName(prev: NlpToken): boolean {
+  if (/^\p{Lu}{2,}$/u.test(prev.value)) return true;
+  if (prev.value === 'The') return true; // "The Norma Zenteno Band" names a thing
+  return isCapWord(prev.value) && prev.pos === 'PROPN' && !NOT_NAME.has(prev.normal);
+}
+
+function findPeople(text: string, tokens: NlpToken[], spans: Span[]): void {
   const n = tokens.length;
   for (let i = 0; i < n; i++) {
     const token = tokens[i]!;
@@ -310,9 +382,10 @@ function findPeople(tokens: NlpToken[], spans: Span[]): void {
     // Two or three capitalised proper nouns, optionally with a middle initial: "Jeff Skilling", "Kevin G Moore".
     if (token.pos !== 'PROPN' || !isCapWord(token.value) || NOT_NAME.has(token.normal)) continue;
     const prev = tokens[i - 1];
-    if (prev && (isCapWord(prev.value) || /^\p{Lu}{2,}$/u.test(prev.value)) && prev.end + 1 >= token.start) continue; // inside a longer capitalised run
+    if (prev && prev.end + 1 >= token.start && continuesName(prev)) continue; // inside a longer capitalised run
     const run = [i];
     let k = i + 1;
+    let endsAtPlace = false;
     while (k < n && run.length < 4) {
       const t = tokens[k]!;
       if (t.start - tokens[k - 1]!.end > 1) break; // names do not span line breaks or gaps
@@ -326,19 +399,29 @@ function findPeople(tokens: NlpToken[], spans: Span[]): void {
         continue;
       }
       if (t.pos === 'PROPN' && isCapWord(t.value) && !NOT_NAME.has(t.normal)) {
+        // A place after the name ends it: a dateline ("President Hugo Chavez Caracas, May 23").
+        if (run.length >= 2 && isPlainPlaceName(t.value)) {
+          endsAtPlace = true;
+          break;
+        }
         run.push(k);
         k++;
         continue;
+      }
+      if (run.length === 1 && SURNAMES_ALSO_WORDS.has(t.normal) && isCapWord(t.value) && isGivenName(token.normal)) {
+        run.push(k);
+        k++;
       }
       break;
     }
     const words = run.filter((r) => !isInitial(tokens[r]!.value)).length;
     const hasInitial = run.some((r) => isInitial(tokens[r]!.value));
     const next = tokens[k];
-    const followedByCap = next && isCapWord(next.value) && next.start - tokens[k - 1]!.end <= 1;
+    const followedByCap = !endsAtPlace && next && isCapWord(next.value) && next.start - tokens[k - 1]!.end <= 1;
     // A known given name or a middle initial is what separates "Jane Smith" from "Legal Notice".
-    if (words >= 2 && words <= 3 && !followedByCap && (isGivenName(token.normal) || hasInitial)) {
-      spans.push({ type: 'PERSON', start: token.start, end: tokens[run[run.length - 1]!]!.end });
+    const end = tokens[run[run.length - 1]!]!.end;
+    if (words >= 2 && words <= 3 && !followedByCap && (isGivenName(token.normal) || hasInitial) && !isPlainPlaceName(text.slice(token.start, end))) {
+      spans.push({ type: 'PERSON', start: token.start, end });
       i = run[run.length - 1]!;
     }
   }

@@ -97,6 +97,11 @@ for (const name of names(AMBIGUOUS)) {
   GAZETTEER.set(name, true);
   GAZETTEER.set(name.toUpperCase(), true);
 }
+/** Whether `word`, as written, is a place whatever stands before it ("Caracas", "Texas"; not "Jordan"). */
+export function isPlainPlaceName(word: string): boolean {
+  return GAZETTEER.get(word) === false;
+}
+
 const STATE_NAMES = new Set([...names(US_STATES), ...names(AMBIGUOUS_STATES)]);
 /** First words of the gazetteer's names: most capitalised words are not one, and are dismissed at once. */
 const FIRST_WORDS = new Set([...GAZETTEER.keys()].map((name) => name.split(/[ ,]/)[0]!));

@@ -118,6 +118,31 @@ test('places: countries, states and cities by name, the "City, ST" address form,
   assert.deepEqual(listed.entities.filter((e) => e.type === 'PLACE').map((e) => e.text), ['Texas', 'Oklahoma', 'Arizona', 'Arkansas', 'District of Columbia']);
 });
 
+test('entities the simple rules missed: names after an opening verb or greeting, surnames that are words, "X of Y" organisations, numbers dialled abroad', async () => {
+  const body =
+    'Meet John Adams at noon. Dear Mary Jones, I met George Washington and Sam Houston at the ' +
+    'Insurance Company of America office, a branch of the Royal Bank of Canada.\n' +
+    'Our contacts: 011 44 20 7946 0958 and 00 33 1 42 68 53 00 (account 00110100059665).\n' +
+    'The note said that the office is open each day that the Federal Reserve Bank of New\n' +
+    'York is open. Venezuela\'s President Hugo Chavez Caracas, May 23. The Norma Zenteno Band will\n' +
+    'play at the Big E Cafe on Allen Parkway. Enron won Coal Company of the Year.\n\n' +
+    'Office of the Chairman\nEnron Broadband Services';
+  const r = await analyze(mail(body));
+  const found = (type: string) => r.entities.filter((e) => e.type === type).map((e) => e.text);
+  assert.deepEqual(found('PERSON'), ['John Adams', 'Mary Jones', 'George Washington', 'Sam Houston', 'Hugo Chavez']);
+  assert.deepEqual(found('ORG'), [
+    'Insurance Company of America',
+    'Royal Bank of Canada',
+    'Federal Reserve Bank of New\nYork',
+    'Coal Company',
+    'Office of the Chairman',
+    'Enron Broadband Services',
+  ]);
+  assert.deepEqual(found('PHONE'), ['011 44 20 7946 0958', '00 33 1 42 68 53 00']);
+  assert.ok(found('PLACE').includes('Caracas'), found('PLACE').join(', '));
+  for (const e of r.entities) assert.equal(r.text.analyzed.slice(e.start, e.end), e.text);
+});
+
 test('names and words with letters beyond ASCII stay whole: people, organisations, key phrases', async () => {
   const headers =
     'From: Małgorzata Wiśniewska <mw@example.pl>\nTo: Bob Jones <bob@example.org>\nSubject: Gdańsk\n' +
