@@ -8,6 +8,7 @@
  * numbers): "University of Texas" is an organisation, not a place.
  */
 import { isGivenName } from './first-names.js';
+import { findListedOrganisations } from './organisations.js';
 import { findPlaces, isPlainPlaceName } from './places.js';
 import { startsUpper } from './text-case.js';
 import type { NlpDoc, NlpToken } from './nlp.js';
@@ -42,7 +43,7 @@ const ORG_SUFFIXES = new Set([
   's.a', 'nv', 'bv', 'holdings', 'technologies', 'systems', 'enterprises', 'industries', 'solutions', 'agency',
   'commission', 'council', 'authority', 'trust', 'capital', 'ventures', 'labs', 'laboratories', 'networks',
   'communications', 'media', 'software', 'airlines', 'motors', 'services', 'securities', 'bancorp',
-  'society', 'federation', 'union', 'exchange', 'fund', 'consulting', 'associates', 'studios', 'press', 'club',
+  'society', 'federation', 'union', 'exchange', 'fund', 'consulting', 'associates', 'studios', 'press', 'club', 'brothers',
 ]);
 const ORG_PREFIXES = new Set(['university', 'bank', 'department', 'institute', 'ministry', 'bureau', 'college', 'school', 'office', 'board', 'federal', 'state']);
 const ORG_JOINERS = new Set(['of', '&', 'and', 'for', 'the']);
@@ -75,7 +76,8 @@ const NOT_NAME = new Set(
     'corporation inc corp llc ltd co university college school institute association and or of for with on in at by ' +
     'about after before all any as be but do if is no not so up what when where who why how yes ok okay fyi asp ' +
     'message original forwarded reply re: please. enron ect hou corp na ees ena ambassador minister secretary ' +
-    'parkway boulevard blvd highway freeway cafe band tech engineering'
+    'parkway boulevard blvd highway freeway cafe band tech engineering hub administrator coordinator assistant ' +
+    'analyst support webmaster postmaster'
   ).split(/\s+/),
 );
 
@@ -192,6 +194,7 @@ export function extractEntities(doc: NlpDoc, context: EntityContext): Entity[] {
   }
 
   findOrganisations(text, tokens, spans);
+  for (const org of findListedOrganisations(text, tokens)) spans.push({ type: 'ORG', start: org.start, end: org.end });
   findPeople(text, tokens, spans);
   for (const place of findPlaces(text, tokens)) spans.push({ type: 'PLACE', start: place.start, end: place.end });
 

@@ -8,6 +8,7 @@
  * count only after a locative word ("in Georgia", "visiting Jordan") or in the address form, so "Thanks,
  * Virginia" and "Jordan said" are not places. Names are matched as written (Title Case) or in capitals.
  */
+import { NameList, names, oneLine } from './name-list.js';
 import type { NlpToken } from './nlp.js';
 import { startsUpper } from './text-case.js';
 
@@ -83,12 +84,8 @@ const STATE_CODES = new Set(
 );
 const CODES_THAT_ARE_WORDS = new Set(['HI', 'IN', 'ME', 'OH', 'OK', 'OR', 'MD', 'MS', 'NE', 'CO', 'DE']);
 
-function names(list: string): string[] {
-  return list.split('|').map((name) => name.trim()).filter((name) => name.length > 0);
-}
-
 /** name as written (and in capitals) -> whether it needs a locative word before it. */
-const GAZETTEER = new Map<string, boolean>();
+const GAZETTEER = new NameList<boolean>(6);
 for (const name of [...names(COUNTRIES), ...names(REGIONS), ...names(US_STATES), ...names(PROVINCES), ...names(CITIES)]) {
   GAZETTEER.set(name, false);
   if (name.length >= 4) GAZETTEER.set(name.toUpperCase(), false);
@@ -103,33 +100,12 @@ export function isPlainPlaceName(word: string): boolean {
 }
 
 const STATE_NAMES = new Set([...names(US_STATES), ...names(AMBIGUOUS_STATES)]);
-/** First words of the gazetteer's names: most capitalised words are not one, and are dismissed at once. */
-const FIRST_WORDS = new Set([...GAZETTEER.keys()].map((name) => name.split(/[ ,]/)[0]!));
-const MAX_NAME_TOKENS = 6;
 
 export interface PlaceSpan {
   start: number;
   end: number;
 }
 
-/** Tokens i..k written on one line with at most one space between them. */
-function oneLine(text: string, tokens: readonly NlpToken[], i: number, k: number): boolean {
-  for (let j = i + 1; j <= k; j++) {
-    const gap = tokens[j]!.start - tokens[j - 1]!.end;
-    if (gap > 1 || (gap === 1 && text.charCodeAt(tokens[j]!.start - 1) !== 32)) return false;
-  }
-  return true;
-}
-
-/** The longest gazetteer name starting at token i: [last token, needs a locative], or undefined. */
-function gazetteerMatch(text: string, tokens: readonly NlpToken[], i: number): [number, boolean] | undefined {
-  if (!FIRST_WORDS.has(tokens[i]!.value)) return undefined;
-  for (let k = Math.min(tokens.length - 1, i + MAX_NAME_TOKENS - 1); k >= i; k--) {
-    const ambiguous = GAZETTEER.get(text.slice(tokens[i]!.start, tokens[k]!.end));
-    if (ambiguous !== undefined && oneLine(text, tokens, i, k)) return [k, ambiguous];
-  }
-  return undefined;
-}
 
 /** A word of a city's name as written in an address: "Fort", "Worth", "St.", "Winston" (not "TX", not "BANK"). */
 function isCityWord(token: NlpToken): boolean {
@@ -213,7 +189,7 @@ export function findPlaces(text: string, tokens: readonly NlpToken[]): PlaceSpan
       i = address;
       continue;
     }
-    const match = gazetteerMatch(text, tokens, i);
+    const match = GAZETTEER.match(text, tokens, i);
     if (match === undefined) continue;
     const [last, ambiguous] = match;
     if (ambiguous && !(LOCATIVE.has(tokens[i - 1]?.normal ?? '') && standsAlone(text, tokens, last))) continue;

@@ -134,6 +134,7 @@ test('entities the simple rules missed: names after an opening verb or greeting,
     'Insurance Company of America',
     'Royal Bank of Canada',
     'Federal Reserve Bank of New\nYork',
+    'Enron',
     'Coal Company',
     'Office of the Chairman',
     'Enron Broadband Services',
@@ -141,6 +142,18 @@ test('entities the simple rules missed: names after an opening verb or greeting,
   assert.deepEqual(found('PHONE'), ['011 44 20 7946 0958', '00 33 1 42 68 53 00']);
   assert.ok(found('PLACE').includes('Caracas'), found('PLACE').join(', '));
   for (const e of r.entities) assert.equal(r.text.analyzed.slice(e.start, e.end), e.text);
+});
+
+test('well-known organisations are found by name, firms named after people included; the person they are named after stays a person', async () => {
+  const body =
+    'Morgan Stanley and Merrill Lynch cut their forecasts, Dow Jones fell, and Arthur Andersen signed off.\n' +
+    'Michael Dell said Dell would stay with Lehman Brothers Inc. as adviser. The New York Times quoted\n' +
+    'the FBI. Gas at the Henry Hub rose.';
+  const r = await analyze(mail(body));
+  const found = (type: string) => r.entities.filter((e) => e.type === type).map((e) => e.text);
+  assert.deepEqual(found('ORG'), ['Morgan Stanley', 'Merrill Lynch', 'Dow Jones', 'Arthur Andersen', 'Dell', 'Lehman Brothers Inc.', 'New York Times', 'FBI']);
+  assert.deepEqual(found('PERSON'), ['Michael Dell']);
+  assert.ok(!found('PLACE').includes('New York'), found('PLACE').join(', '));
 });
 
 test('names and words with letters beyond ASCII stay whole: people, organisations, key phrases', async () => {
