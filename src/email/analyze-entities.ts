@@ -1,16 +1,17 @@
 /**
  * Entities: wink's (DATE, TIME, DURATION, MONEY, PERCENT, EMAIL, URL, HASHTAG, MENTION, and numbers on
- * request) plus rules wink lacks: PHONE (regex), PERSON and ORG (token patterns: a title followed by
- * capitalised words, runs of two or three capitalised proper nouns, capitalised runs ending in an
- * organisation suffix or starting "University of"/"Bank of", the sender's own name and mail domain,
- * and a name line opening the signature), PLACE (places.ts: a gazetteer and the "City, ST" address form).
+ * request) plus rules wink lacks: PHONE (regex), PERSON (token patterns: a title followed by capitalised
+ * words, runs of two or three capitalised proper nouns with a known given name or an initial, the
+ * sender's and recipients' names, a name line opening the signature), ORG (organisations.ts: shapes such
+ * as "Acme Inc." and "Bank of America", a list of well-known names, the sender's mail domain), PLACE
+ * (places.ts: a gazetteer and the "City, ST" address form).
  * When spans overlap the more specific type wins (EMAIL/URL > PHONE > wink types > ORG > PERSON > PLACE >
  * numbers): "University of Texas" is an organisation, not a place.
  */
 import { isGivenName } from './first-names.js';
-import { findListedOrganisations } from './organisations.js';
+import { findOrganisations } from './organisations.js';
 import { findPlaces, isPlainPlaceName } from './places.js';
-import { startsUpper } from './text-case.js';
+import { bareLower, isCapWord, isInitial, startsUpper } from './text-case.js';
 import type { NlpDoc, NlpToken } from './nlp.js';
 import type { Entity, EntityType, Mailbox } from './types.js';
 
@@ -37,20 +38,6 @@ const RANK: Record<EntityType, number> = {
 
 const TITLES = new Set(['mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'professor', 'sir', 'dame', 'madam', 'rev', 'hon', 'sen', 'senator', 'rep', 'gov', 'governor', 'judge', 'capt', 'col', 'gen', 'lt', 'sgt']);
 
-const ORG_SUFFIXES = new Set([
-  'inc', 'incorporated', 'corp', 'corporation', 'llc', 'l.l.c', 'ltd', 'limited', 'co', 'company', 'bank', 'university',
-  'college', 'institute', 'group', 'association', 'foundation', 'partners', 'lp', 'l.p', 'llp', 'plc', 'gmbh', 'ag', 'sa',
-  's.a', 'nv', 'bv', 'holdings', 'technologies', 'systems', 'enterprises', 'industries', 'solutions', 'agency',
-  'commission', 'council', 'authority', 'trust', 'capital', 'ventures', 'labs', 'laboratories', 'networks',
-  'communications', 'media', 'software', 'airlines', 'motors', 'services', 'securities', 'bancorp',
-  'society', 'federation', 'union', 'exchange', 'fund', 'consulting', 'associates', 'studios', 'press', 'club', 'brothers',
-]);
-const ORG_PREFIXES = new Set(['university', 'bank', 'department', 'institute', 'ministry', 'bureau', 'college', 'school', 'office', 'board', 'federal', 'state']);
-const ORG_JOINERS = new Set(['of', '&', 'and', 'for', 'the']);
-/** Suffixes that end a name for good: "Acme Inc. of Houston" is Acme Inc., where "Company of America" goes on. */
-const ORG_CLOSING_SUFFIXES = new Set(['inc', 'incorporated', 'corp', 'llc', 'l.l.c', 'ltd', 'limited', 'co', 'lp', 'l.p', 'llp', 'plc', 'gmbh', 'ag', 'sa', 's.a', 'nv', 'bv']);
-/** Capitalised words that start sentences or greetings rather than names of organisations. */
-const ORG_STOP = new Set(['the', 'a', 'an', 'this', 'that', 'our', 'your', 'their', 'my', 'his', 'her', 'its', 'dear', 'hi', 'hello', 'thanks', 'from', 'to', 'at', 're', 'with', 'and', 'or', 'if', 'i', 'we', 'you', 'please', 'for', 'by', 'in', 'on', 'of', 'as', 'all', 'any', 'every', 'each', 'new']);
 
 /**
  * Words of NOT_NAME that are also surnames, taken as one after a known given name: "George Washington",
@@ -89,23 +76,6 @@ const PHONE_INTL = /(?<![\w+])\+\d{1,3}(?:[\s.-]?(?:\(0\)|\(\d{1,4}\)))?(?:[\s.-
  * of digit groups is as likely a reference number as a telephone, so it is left alone.
  */
 const PHONE_DIALLED = /(?<![\w+.,/-])(?:011|00)[\s.-]?[1-9]\d{0,2}(?:[\s.-]?\d{1,5}){2,6}(?![\w-])/g;
-
-// Letters are Unicode letters: "José García", "Łukasz Dvořák" and "Ørsted A/S" are capitalised words.
-function isCapWord(value: string): boolean {
-  return /^(?:\p{Lu}\p{Ll}+(?:[-'’]\p{Lu}?\p{Ll}+)*|Mc\p{Lu}\p{Ll}+|O'\p{Lu}\p{Ll}+)$/u.test(value);
-}
-
-function isInitial(value: string): boolean {
-  return /^\p{Lu}\.?$/u.test(value);
-}
-
-function isAcronym(value: string): boolean {
-  return /^\p{Lu}[\p{Lu}0-9&]{1,9}\.?$/u.test(value);
-}
-
-function capOrAcronym(token: NlpToken): boolean {
-  return isCapWord(token.value) || isAcronym(token.value);
-}
 
 interface Span {
   type: EntityType;
@@ -193,8 +163,7 @@ export function extractEntities(doc: NlpDoc, context: EntityContext): Entity[] {
     }
   }
 
-  findOrganisations(text, tokens, spans);
-  for (const org of findListedOrganisations(text, tokens)) spans.push({ type: 'ORG', start: org.start, end: org.end });
+  for (const org of findOrganisations(text, tokens)) spans.push({ type: 'ORG', start: org.start, end: org.end });
   findPeople(text, tokens, spans);
   for (const place of findPlaces(text, tokens)) spans.push({ type: 'PLACE', start: place.start, end: place.end });
 
@@ -249,105 +218,6 @@ export function extractEntities(doc: NlpDoc, context: EntityContext): Entity[] {
   return kept.slice(0, context.maxEntities).map((s) => ({ type: s.type, text: text.slice(s.start, s.end), start: s.start, end: s.end }));
 }
 
-/**
- * "&" and "and" join any two names ("Procter & Gamble Co"); "of", "for" and "the" only follow an
- * organisation word ("Bank of America Corp", "Society for ..."), so "Dr. Alan Turing of Acme Inc." is
- * not read as one organisation.
- */
-function joinerFits(joiner: string, before: NlpToken): boolean {
-  if (joiner === '&' || joiner === 'and') return true;
-  const word = bareLower(before.value);
-  return ORG_PREFIXES.has(word) || ORG_SUFFIXES.has(word);
-}
-
-/** Lower-cased, without one trailing '.'. */
-function bareLower(value: string): string {
-  const lower = value.toLowerCase();
-  return lower.charCodeAt(lower.length - 1) === 46 ? lower.slice(0, -1) : lower;
-}
-
-function findOrganisations(text: string, tokens: NlpToken[], spans: Span[]): void {
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i]!;
-    if (!startsUpper(token.value)) continue; // organisation words are capitalised
-    const lower = bareLower(token.value);
-    // "Acme Widgets Inc." / "Acme, Inc." / "Bank of America"-style runs ending in a suffix.
-    if (ORG_SUFFIXES.has(lower) && i > 0) {
-      let k = i - 1;
-      if (tokens[k]!.value === ',' && /^(?:inc|llc|ltd|co|corp|plc|lp|llp|l\.l\.c|l\.p)$/.test(lower)) k--;
-      let first = -1;
-      let words = 0;
-      while (k >= 0 && words < 5) {
-        const t = tokens[k]!;
-        if (capOrAcronym(t) && !ORG_STOP.has(t.normal)) {
-          first = k;
-          words++;
-          k--;
-        } else if (ORG_JOINERS.has(t.value) && words > 0 && k > 0 && capOrAcronym(tokens[k - 1]!) && joinerFits(t.value, tokens[k - 1]!)) {
-          k--;
-        } else break;
-        if (k >= 0 && tokens[k + 1]!.start - tokens[k]!.end > 2) break; // a line break or gap ends the name
-      }
-      if (first !== -1) {
-        const last = ORG_CLOSING_SUFFIXES.has(lower) ? i : ofNameEnd(text, tokens, i);
-        spans.push({ type: 'ORG', start: tokens[first]!.start, end: tokens[last]!.end });
-        i = last;
-        continue;
-      }
-      // Nothing before it: "University", "Bank", "College" may still open a name ("University of Houston").
-    }
-    // "University of Houston", "Department of Energy"
-    if (ORG_PREFIXES.has(lower)) {
-      const last = ofNameEnd(text, tokens, i);
-      if (last !== i) spans.push({ type: 'ORG', start: token.start, end: tokens[last]!.end });
-    }
-  }
-}
-
-/**
- * Where a name continued by "of" ends: tokens[at] is "University", "Company"...; "of", an optional "the"
- * and up to five capitalised words follow ("of the City of New York" stops at "City": lower-case "of").
- * Returns `at` when no such words follow.
- */
-/** Shortest line taken for a hard-wrapped one (mail is wrapped at 65-78 characters). */
-const WRAPPED_LINE_CHARS = 50;
-
-/** Words that open a place's name: "New" / "York", "North" / "Texas". */
-const NAME_OPENERS = new Set(['new', 'north', 'south', 'east', 'west', 'san', 'santa', 'los', 'las', 'saint', 'st', 'fort', 'port', 'mount', 'united', 'great']);
-
-function cannotEndName(token: NlpToken): boolean {
-  return token.pos === 'ADJ' || NAME_OPENERS.has(bareLower(token.value));
-}
-
-function lineLengthBefore(text: string, newlineAt: number): number {
-  return newlineAt - (text.lastIndexOf('\n', newlineAt - 1) + 1);
-}
-
-function ofNameEnd(text: string, tokens: NlpToken[], at: number): number {
-  if (tokens[at + 1]?.value !== 'of') return at;
-  let k = at + 2;
-  if (tokens[k]?.value === 'the') k++;
-  if (tokens[k] && TIME_NOUNS.has(tokens[k]!.normal)) return at; // "Company of the Year" is an award
-  let last = at;
-  let words = 0;
-  while (k < tokens.length && words < 5) {
-    const t = tokens[k]!;
-    // A name wraps at a line end in hard-wrapped prose ("... the Federal Reserve Bank of New" / "York") when
-    // the line ends on a word that cannot end it. A short line is a signature or address block, one item
-    // a line, and a line that ends on a noun ("State of Texas" / "Member") has ended the name.
-    if (t.value === '\n' && words > 0 && tokens[k + 1] && capOrAcronym(tokens[k + 1]!) && cannotEndName(tokens[k - 1]!) && lineLengthBefore(text, t.start) >= WRAPPED_LINE_CHARS) {
-      k++;
-      continue;
-    }
-    if (!capOrAcronym(t)) break;
-    last = k;
-    words++;
-    k++;
-  }
-  return last;
-}
-
-const TIME_NOUNS = new Set(['year', 'month', 'week', 'day', 'decade', 'century', 'quarter', 'season']);
 
 /**
  * Whether a capitalised word just before a candidate name belongs to the same name ("Portland" in

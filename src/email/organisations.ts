@@ -1,13 +1,130 @@
 /**
- * Well-known organisations whose names the ORG patterns cannot see: names without a suffix ("Merrill
- * Lynch", "Dow Jones", "Reuters") and firms named after people, which would otherwise be read as a person
- * ("Morgan Stanley", "Charles Schwab", "Arthur Andersen"). Written for Keel: finance, energy, technology,
- * news and public bodies that business mail names often. Matched as written, whole tokens, on one line.
+ * Organisations in a message: by their shape ("Acme Widgets Inc.", "Bank of America Corp", "University of
+ * Houston", "Insurance Company of America") and by name, from a list of well-known ones the shapes cannot
+ * see: names without a suffix ("Merrill Lynch", "Dow Jones", "Reuters") and firms named after people, which
+ * would otherwise be read as a person ("Morgan Stanley", "Charles Schwab", "Arthur Andersen"). The list is
+ * written for Keel: finance, energy, technology, news and public bodies that business mail names often.
  * Names that are also ordinary words or places (Shell, Apple, Sprint, Fortune, El Paso) are left out.
  */
 import { isGivenName } from './first-names.js';
 import { NameList, names, oneLine } from './name-list.js';
 import type { NlpToken } from './nlp.js';
+import { bareLower, capOrAcronym, startsUpper } from './text-case.js';
+
+export interface OrganisationSpan {
+  start: number;
+  end: number;
+}
+
+const ORG_SUFFIXES = new Set([
+  'inc', 'incorporated', 'corp', 'corporation', 'llc', 'l.l.c', 'ltd', 'limited', 'co', 'company', 'bank', 'university',
+  'college', 'institute', 'group', 'association', 'foundation', 'partners', 'lp', 'l.p', 'llp', 'plc', 'gmbh', 'ag', 'sa',
+  's.a', 'nv', 'bv', 'holdings', 'technologies', 'systems', 'enterprises', 'industries', 'solutions', 'agency',
+  'commission', 'council', 'authority', 'trust', 'capital', 'ventures', 'labs', 'laboratories', 'networks',
+  'communications', 'media', 'software', 'airlines', 'motors', 'services', 'securities', 'bancorp',
+  'society', 'federation', 'union', 'exchange', 'fund', 'consulting', 'associates', 'studios', 'press', 'club', 'brothers',
+]);
+const ORG_PREFIXES = new Set(['university', 'bank', 'department', 'institute', 'ministry', 'bureau', 'college', 'school', 'office', 'board', 'federal', 'state']);
+const ORG_JOINERS = new Set(['of', '&', 'and', 'for', 'the']);
+/** Suffixes that end a name for good: "Acme Inc. of Houston" is Acme Inc., where "Company of America" goes on. */
+const ORG_CLOSING_SUFFIXES = new Set(['inc', 'incorporated', 'corp', 'llc', 'l.l.c', 'ltd', 'limited', 'co', 'lp', 'l.p', 'llp', 'plc', 'gmbh', 'ag', 'sa', 's.a', 'nv', 'bv']);
+/** Capitalised words that start sentences or greetings rather than names of organisations. */
+const ORG_STOP = new Set(['the', 'a', 'an', 'this', 'that', 'our', 'your', 'their', 'my', 'his', 'her', 'its', 'dear', 'hi', 'hello', 'thanks', 'from', 'to', 'at', 're', 'with', 'and', 'or', 'if', 'i', 'we', 'you', 'please', 'for', 'by', 'in', 'on', 'of', 'as', 'all', 'any', 'every', 'each', 'new']);
+
+/**
+ * "&" and "and" join any two names ("Procter & Gamble Co"); "of", "for" and "the" only follow an
+ * organisation word ("Bank of America Corp", "Society for ..."), so "Dr. Alan Turing of Acme Inc." is
+ * not read as one organisation.
+ */
+function joinerFits(joiner: string, before: NlpToken): boolean {
+  if (joiner === '&' || joiner === 'and') return true;
+  const word = bareLower(before.value);
+  return ORG_PREFIXES.has(word) || ORG_SUFFIXES.has(word);
+}
+
+/** Organisations by their shape: "Acme Widgets Inc.", "Bank of America Corp", "University of Houston". */
+function findPatternOrganisations(text: string, tokens: readonly NlpToken[], spans: OrganisationSpan[]): void {
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (!startsUpper(token.value)) continue; // organisation words are capitalised
+    const lower = bareLower(token.value);
+    // "Acme Widgets Inc." / "Acme, Inc." / "Bank of America"-style runs ending in a suffix.
+    if (ORG_SUFFIXES.has(lower) && i > 0) {
+      let k = i - 1;
+      if (tokens[k]!.value === ',' && /^(?:inc|llc|ltd|co|corp|plc|lp|llp|l\.l\.c|l\.p)$/.test(lower)) k--;
+      let first = -1;
+      let words = 0;
+      while (k >= 0 && words < 5) {
+        const t = tokens[k]!;
+        if (capOrAcronym(t) && !ORG_STOP.has(t.normal)) {
+          first = k;
+          words++;
+          k--;
+        } else if (ORG_JOINERS.has(t.value) && words > 0 && k > 0 && capOrAcronym(tokens[k - 1]!) && joinerFits(t.value, tokens[k - 1]!)) {
+          k--;
+        } else break;
+        if (k >= 0 && tokens[k + 1]!.start - tokens[k]!.end > 2) break; // a line break or gap ends the name
+      }
+      if (first !== -1) {
+        const last = ORG_CLOSING_SUFFIXES.has(lower) ? i : ofNameEnd(text, tokens, i);
+        spans.push({ start: tokens[first]!.start, end: tokens[last]!.end });
+        i = last;
+        continue;
+      }
+      // Nothing before it: "University", "Bank", "College" may still open a name ("University of Houston").
+    }
+    // "University of Houston", "Department of Energy"
+    if (ORG_PREFIXES.has(lower)) {
+      const last = ofNameEnd(text, tokens, i);
+      if (last !== i) spans.push({ start: token.start, end: tokens[last]!.end });
+    }
+  }
+}
+
+/** Shortest line taken for a hard-wrapped one (mail is wrapped at 65-78 characters). */
+const WRAPPED_LINE_CHARS = 50;
+
+/** Words that open a place's name: "New" / "York", "North" / "Texas". */
+const NAME_OPENERS = new Set(['new', 'north', 'south', 'east', 'west', 'san', 'santa', 'los', 'las', 'saint', 'st', 'fort', 'port', 'mount', 'united', 'great']);
+
+function cannotEndName(token: NlpToken): boolean {
+  return token.pos === 'ADJ' || NAME_OPENERS.has(bareLower(token.value));
+}
+
+function lineLengthBefore(text: string, newlineAt: number): number {
+  return newlineAt - (text.lastIndexOf('\n', newlineAt - 1) + 1);
+}
+
+const TIME_NOUNS = new Set(['year', 'month', 'week', 'day', 'decade', 'century', 'quarter', 'season']);
+
+/**
+ * Where a name continued by "of" ends: tokens[at] is "University", "Company"...; "of", an optional "the"
+ * and up to five capitalised words follow ("of the City of New York" stops at "City": lower-case "of").
+ * Returns `at` when no such words follow.
+ */
+function ofNameEnd(text: string, tokens: readonly NlpToken[], at: number): number {
+  if (tokens[at + 1]?.value !== 'of') return at;
+  let k = at + 2;
+  if (tokens[k]?.value === 'the') k++;
+  if (tokens[k] && TIME_NOUNS.has(tokens[k]!.normal)) return at; // "Company of the Year" is an award
+  let last = at;
+  let words = 0;
+  while (k < tokens.length && words < 5) {
+    const t = tokens[k]!;
+    // A name wraps at a line end in hard-wrapped prose ("... the Federal Reserve Bank of New" / "York") when
+    // the line ends on a word that cannot end it. A short line is a signature or address block, one item
+    // a line, and a line that ends on a noun ("State of Texas" / "Member") has ended the name.
+    if (t.value === '\n' && words > 0 && tokens[k + 1] && capOrAcronym(tokens[k + 1]!) && cannotEndName(tokens[k - 1]!) && lineLengthBefore(text, t.start) >= WRAPPED_LINE_CHARS) {
+      k++;
+      continue;
+    }
+    if (!capOrAcronym(t)) break;
+    last = k;
+    words++;
+    k++;
+  }
+  return last;
+}
 
 const FINANCE = `
 Morgan Stanley|Morgan Stanley Dean Witter|Dean Witter|Merrill Lynch|Goldman Sachs|Lehman Brothers|Salomon Smith Barney|
@@ -43,14 +160,8 @@ NATO|IMF|World Trade Organization|European Union|Red Cross|Salvation Army|United
 const ORGANISATIONS = new NameList<true>(5);
 for (const name of names([FINANCE, ADVISERS, ENERGY, TECHNOLOGY, NEWS, PUBLIC_BODIES].join('|'))) ORGANISATIONS.set(name, true);
 
-export interface OrganisationSpan {
-  start: number;
-  end: number;
-}
-
 /** Listed organisations in the text, in order, not overlapping. */
-export function findListedOrganisations(text: string, tokens: readonly NlpToken[]): OrganisationSpan[] {
-  const found: OrganisationSpan[] = [];
+function findListedOrganisations(text: string, tokens: readonly NlpToken[], found: OrganisationSpan[]): void {
   for (let i = 0; i < tokens.length; i++) {
     const match = ORGANISATIONS.match(text, tokens, i);
     if (match === undefined) continue;
@@ -62,5 +173,12 @@ export function findListedOrganisations(text: string, tokens: readonly NlpToken[
     found.push({ start: tokens[i]!.start, end: tokens[last]!.end });
     i = last;
   }
+}
+
+/** Organisations by shape and by name; they may overlap (the entity merge keeps the longer). */
+export function findOrganisations(text: string, tokens: readonly NlpToken[]): OrganisationSpan[] {
+  const found: OrganisationSpan[] = [];
+  findPatternOrganisations(text, tokens, found);
+  findListedOrganisations(text, tokens, found);
   return found;
 }
