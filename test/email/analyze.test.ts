@@ -13,6 +13,16 @@ async function analyze(raw: Buffer | string, options = {}): Promise<EmailAnalysi
   return result;
 }
 
+/** The texts of a result's entities of one type, in order. */
+function entityTexts(r: EmailAnalysis, type: string): string[] {
+  return r.entities.filter((e) => e.type === type).map((e) => e.text);
+}
+
+/** Every entity's offsets point at its text in the analysed text. */
+function assertOffsetsHold(r: EmailAnalysis): void {
+  for (const e of r.entities) assert.equal(r.text.analyzed.slice(e.start, e.end), e.text);
+}
+
 function mail(body: string, headers = 'From: Jane Smith <jane.smith@acme.example>\nTo: Bob Jones <bob@example.org>\nSubject: Plans\nDate: Mon, 14 May 2001 17:37:00 -0700\n'): string {
   return `${headers}\n${body}\n`;
 }
@@ -77,7 +87,7 @@ test('entities: offsets point at their text; phones, people with titles, organis
     'Dr. Alan Turing of Acme Widgets Inc. will call Sarah Connor at (713) 853-6161 on Friday at 3pm. ' +
     'The deal is worth $3.5 million, up 12% since June. Mail alan@acme.example or see https://acme.example/deal.';
   const r = await analyze(mail(body));
-  const found = (type: string) => r.entities.filter((e) => e.type === type).map((e) => e.text);
+  const found = (type: string) => entityTexts(r, type);
   assert.deepEqual(found('PHONE'), ['(713) 853-6161']);
   assert.ok(found('PERSON').includes('Dr. Alan Turing'));
   assert.ok(found('PERSON').includes('Sarah Connor'));
@@ -107,11 +117,11 @@ test('places: countries, states and cities by name, the "City, ST" address form,
     '1200 Main Street, Springfield, Illinois, and the plant is near Kemah, TX 77565. Sales in Georgia and ' +
     'the U.S. beat Western Europe.\n\nThanks, Virginia. Jordan will call the University of Texas and George Washington.';
   const r = await analyze(mail(body));
-  const places = r.entities.filter((e) => e.type === 'PLACE').map((e) => e.text);
+  const places = entityTexts(r, 'PLACE');
   assert.deepEqual(places, ['Houston', 'London', 'São Paulo', 'Buenos Aires', 'Springfield, Illinois', 'Kemah, TX', 'Georgia', 'U.S.', 'Western Europe']);
-  for (const e of r.entities) assert.equal(r.text.analyzed.slice(e.start, e.end), e.text);
+  assertOffsetsHold(r);
   // Names that only look like places: a greeting, a given name, an organisation, a person.
-  const found = (type: string) => r.entities.filter((e) => e.type === type).map((e) => e.text);
+  const found = (type: string) => entityTexts(r, type);
   assert.ok(found('ORG').includes('University of Texas'), found('ORG').join(', '));
   // A list of states and a signature's title are not cities.
   const listed = await analyze(mail('We trade power in Texas, Oklahoma and Arizona, Arkansas.\n\nJane Smith\nVice Chairman, District of Columbia'));
@@ -128,7 +138,7 @@ test('entities the simple rules missed: names after an opening verb or greeting,
     'play at the Big E Cafe on Allen Parkway. Enron won Coal Company of the Year.\n\n' +
     'Office of the Chairman\nEnron Broadband Services';
   const r = await analyze(mail(body));
-  const found = (type: string) => r.entities.filter((e) => e.type === type).map((e) => e.text);
+  const found = (type: string) => entityTexts(r, type);
   assert.deepEqual(found('PERSON'), ['John Adams', 'Mary Jones', 'George Washington', 'Sam Houston', 'Hugo Chavez']);
   assert.deepEqual(found('ORG'), [
     'Insurance Company of America',
@@ -141,7 +151,7 @@ test('entities the simple rules missed: names after an opening verb or greeting,
   ]);
   assert.deepEqual(found('PHONE'), ['011 44 20 7946 0958', '00 33 1 42 68 53 00']);
   assert.ok(found('PLACE').includes('Caracas'), found('PLACE').join(', '));
-  for (const e of r.entities) assert.equal(r.text.analyzed.slice(e.start, e.end), e.text);
+  assertOffsetsHold(r);
 });
 
 test('well-known organisations are found by name, firms named after people included; the person they are named after stays a person', async () => {
@@ -150,7 +160,7 @@ test('well-known organisations are found by name, firms named after people inclu
     'Michael Dell said Dell would stay with Lehman Brothers Inc. as adviser. The New York Times quoted\n' +
     'the FBI. Gas at the Henry Hub rose.';
   const r = await analyze(mail(body));
-  const found = (type: string) => r.entities.filter((e) => e.type === type).map((e) => e.text);
+  const found = (type: string) => entityTexts(r, type);
   assert.deepEqual(found('ORG'), ['Morgan Stanley', 'Merrill Lynch', 'Dow Jones', 'Arthur Andersen', 'Dell', 'Lehman Brothers Inc.', 'New York Times', 'FBI']);
   assert.deepEqual(found('PERSON'), ['Michael Dell']);
   assert.ok(!found('PLACE').includes('New York'), found('PLACE').join(', '));
@@ -164,7 +174,7 @@ test('names and words with letters beyond ASCII stay whole: people, organisation
     'José García met Łukasz Dvořák at the Gdańsk office of BİLSAG Ltd. on Monday.\n' +
     'Jürgen Müller will send the Škoda contract by Friday.';
   const r = await analyze(mail(body, headers));
-  const found = (type: string) => r.entities.filter((e) => e.type === type).map((e) => e.text);
+  const found = (type: string) => entityTexts(r, type);
   // Latin-1 accents ("García") and the given-name list in ASCII ("jose", "jurgen").
   assert.ok(found('PERSON').includes('José García'), `people: ${found('PERSON').join(', ')}`);
   assert.ok(found('PERSON').includes('Jürgen Müller'), `people: ${found('PERSON').join(', ')}`);
@@ -174,7 +184,7 @@ test('names and words with letters beyond ASCII stay whole: people, organisation
   const phrases = r.keyPhrases.map((k) => k.text);
   assert.ok(phrases.includes('Łukasz Dvořák'), `key phrases: ${phrases.join(' | ')}`);
   assert.ok(phrases.some((p) => p.includes('Gdańsk')), `key phrases: ${phrases.join(' | ')}`);
-  for (const e of r.entities) assert.equal(r.text.analyzed.slice(e.start, e.end), e.text);
+  assertOffsetsHold(r);
 });
 
 test('quoted replies and signatures are marked: analysis sees the new text only, the rest stays available', async () => {
