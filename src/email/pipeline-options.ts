@@ -33,10 +33,11 @@ export const EMAIL_WORKER_V8_FLAGS = ['--max-old-space-size=80', '--max-semi-spa
  * The rest of a worker's RSS is outside the heap, and it crept up with the work (~70 -> 85 MB over 4,000
  * messages): glibc gives each thread that allocates its own malloc arena, and V8 runs its background GC
  * and compiler tasks on a pool of threads (4 here). With one V8 helper thread (`--v8-pool-size=1`, above)
- * and at most two arenas, a worker stayed ~10 MB smaller and, on the corpus, under its soft limit:
- * 0 recycles instead of 2 in 6 runs of `keel emails` (peak tree RSS 377-386 MB against 388-402), and
- * ~10% more messages/s, because a recycle costs a model load and a cold JIT. One core of real work
- * here, so the helper threads bought no speed.
+ * and at most two arenas, a worker stayed ~10 MB smaller and, on the corpus, mostly under its soft
+ * limit: 1 recycle in 6 runs of `keel emails` against 2-3 in every run before (peak tree RSS 377-393 MB
+ * against 388-402), none in the 5 rounds of `npm run bench:emails`, and ~10% more messages/s, because a
+ * recycle costs a model load and a cold JIT. One core of real work here, so the helper threads bought
+ * no speed.
  */
 export const EMAIL_WORKER_ENV = { MALLOC_ARENA_MAX: '2' };
 
