@@ -28,8 +28,9 @@ export class NameList<V> {
 
   set(name: string, value: V): void {
     this.values.set(name, value);
-    // wink splits at spaces, commas and hyphens ("Winston-Salem" is three tokens, the first "Winston").
-    this.firstTokens.add(name.split(/[ ,-]/)[0]!);
+    // wink splits at spaces, commas, hyphens and a possessive "'s" ("Winston-Salem" is three tokens, the
+    // first "Winston"; "Moody's" is "Moody" and "'s").
+    this.firstTokens.add(name.split(/[ ,-]/)[0]!.replace(/'s$/, ''));
   }
 
   get(name: string): V | undefined {

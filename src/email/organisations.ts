@@ -146,7 +146,7 @@ FERC|CAISO|Cal ISO|ERCOT|OPEC|Petrobras|PDVSA|Pemex|Gazprom|`;
 const TECHNOLOGY = `
 Microsoft|IBM|Intel|Oracle|Sun Microsystems|Cisco|Cisco Systems|Dell|Compaq|Hewlett-Packard|AOL|America Online|Google|eBay|
 Netscape|Red Hat|SourceForge|Slashdot|Motorola|Nokia|Ericsson|Lucent|Nortel|Qualcomm|AT&T|Verizon|WorldCom|MCI WorldCom|Qwest|
-Xerox|Adobe|Novell|Siemens|Sony|Toshiba|Samsung|Napster|Mozilla|Symantec|McAfee|Yahoo!|`;
+Xerox|Adobe|Novell|Siemens|Sony|Toshiba|Samsung|Napster|Mozilla|Symantec|McAfee|Yahoo|`;
 
 const NEWS = `
 CNN|BBC|Reuters|Associated Press|Bloomberg|New York Times|Wall Street Journal|Washington Post|Financial Times|

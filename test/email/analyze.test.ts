@@ -158,10 +158,10 @@ test('well-known organisations are found by name, firms named after people inclu
   const body =
     'Morgan Stanley and Merrill Lynch cut their forecasts, Dow Jones fell, and Arthur Andersen signed off.\n' +
     'Michael Dell said Dell would stay with Lehman Brothers Inc. as adviser. The New York Times quoted\n' +
-    'the FBI. Gas at the Henry Hub rose.';
+    'the FBI. Gas at the Henry Hub rose. Moody\'s and Yahoo! agreed.';
   const r = await analyze(mail(body));
   const found = (type: string) => entityTexts(r, type);
-  assert.deepEqual(found('ORG'), ['Morgan Stanley', 'Merrill Lynch', 'Dow Jones', 'Arthur Andersen', 'Dell', 'Lehman Brothers Inc.', 'New York Times', 'FBI']);
+  assert.deepEqual(found('ORG'), ['Morgan Stanley', 'Merrill Lynch', 'Dow Jones', 'Arthur Andersen', 'Dell', 'Lehman Brothers Inc.', 'New York Times', 'FBI', "Moody's", 'Yahoo']);
   assert.deepEqual(found('PERSON'), ['Michael Dell']);
   assert.ok(!found('PLACE').includes('New York'), found('PLACE').join(', '));
 });
