@@ -166,7 +166,7 @@ function findListedOrganisations(text: string, tokens: readonly NlpToken[], foun
     const match = ORGANISATIONS.match(text, tokens, i);
     if (match === undefined) continue;
     const last = match[0];
-    // A one-word firm after a given name is the person it is named after: "Michael Dell", "Walt Disney".
+    // A one-word firm after a given name is the person it is named after: "Michael Dell", "Steve Forbes".
     const before = tokens[i - 1];
     if (last === i && before !== undefined && isGivenName(before.normal) && oneLine(text, tokens, i - 1, i)) continue;
     // A longer name the ORG patterns find ("Lehman Brothers Inc.") wins over this one when overlaps are resolved.
