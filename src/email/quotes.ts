@@ -6,7 +6,8 @@
  *   "-----Original Message-----", "---- Forwarded by ...", "Begin forwarded message:",
  *   an Outlook/Lotus header block (2+ of From:/Sent:/To:/Cc:/Subject:/Date: within a few lines, with
  *   a preceding "Name / 05/14/2001 01:02 PM" attribution pulled in), "On <date>, <name> wrote:".
- * Lines starting with ">" are quoted wherever they are (inline replies keep the new lines between).
+ * Lines starting with ">" are quoted wherever they are (inline replies keep the new lines between), and
+ * so are lines starting with the same initials and ">" ("BM> ", Supercite's style) when two or more do.
  * Signature: "-- " (or "--") line, lines after a closing sign-off ("Thanks,", "Regards,") near the end of
  * a new block, "Sent from my ..." lines. Footer: a confidentiality disclaimer paragraph near the end, a
  * separator line (____ / ---- / ====) followed by "unsubscribe"/"mailing list" lines, or the final
@@ -39,6 +40,8 @@ const WROTE_END = /\b(?:wrote|writes)\s*:\s*$/i;
 const HEADER_LINE = /^\s*\*?(From|Sent|Date|To|Cc|Bcc|Subject)\s*\*?\s*:/i;
 const DATE_TIME_LINE = /\b\d{1,2}\/\d{1,2}\/\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:AM|PM)?\b/i;
 const QUOTE_PREFIX = /^\s{0,3}(?:>|\|\s)/;
+/** Supercite's quoting: the quoted writer's initials before the ">" ("BM> ...", "    R> ...", "EL>> ..."). */
+const INITIALS_PREFIX = /^\s{0,8}([A-Za-z]{1,4})>+(?:\s|$)/;
 const SIG_DASHES = /^--\s?$/;
 const SENT_FROM = /^\s*(?:Sent from my \w|Get Outlook for \w|Sent via \w+ (?:mobile|Wireless))/i;
 const SIGN_OFF =
@@ -50,6 +53,22 @@ const FOOTER_WORDS = /unsubscribe|mailing list|listinfo|opt[- ]?out|to be remove
 
 function isBlank(line: Line): boolean {
   return line.text.trim().length === 0;
+}
+
+/**
+ * Initials that prefix two or more lines ("BM> ..."): one such line alone may be a prompt or a menu
+ * ("TV>"), two from the same writer are a quote. 127 messages of the corpus quote this way.
+ */
+function initialsQuotingTwice(lines: Line[], end: number): Set<string> {
+  const seen = new Set<string>();
+  const twice = new Set<string>();
+  for (let i = 0; i < end; i++) {
+    const initials = INITIALS_PREFIX.exec(lines[i]!.text)?.[1];
+    if (initials === undefined) continue;
+    if (seen.has(initials)) twice.add(initials);
+    seen.add(initials);
+  }
+  return twice;
 }
 
 /** Whether a header block starts at line i: 2+ distinct header names within 8 lines, one of To/Subject/Sent. */
@@ -134,9 +153,10 @@ export function segmentBody(body: string, options: { forwardedSubject?: boolean 
 
   // 2. "> " lines before the tail, and the "On ..., Bob wrote:" attribution (one or two lines) above
   // them. Attributions do not end the new text: bottom-posted and inline replies continue below.
+  const quotedInitials = initialsQuotingTwice(lines, tailAt);
   for (let i = 0; i < tailAt; i++) {
     const text = lines[i]!.text;
-    if (QUOTE_PREFIX.test(text)) {
+    if (QUOTE_PREFIX.test(text) || quotedInitials.has(INITIALS_PREFIX.exec(text)?.[1] ?? '')) {
       kinds[i] = 'quoted';
       continue;
     }

@@ -48,6 +48,13 @@ test('segments: "> " quotes and attributions, inline replies keep new text betwe
   assert.equal(p.new, '\nMy answer one.\n\nMy answer two.\n');
 });
 
+test('segments: Supercite quotes ("BM> ", nested "EL>> ") are quoted when the initials recur; a lone "TV>" line is not', () => {
+  const body = 'Hello!\n\nBM> I would like to swap zones with\nBM> someone using Simple DNS.\n    EL>> Is that safe?\n    EL>> Really?\nYes, any BIND server will do.\n\nMenu:\n  TV>\n';
+  const p = parts(body);
+  assert.equal(p.quoted, 'BM> I would like to swap zones with\nBM> someone using Simple DNS.\n    EL>> Is that safe?\n    EL>> Really?\n');
+  assert.equal(p.new, 'Hello!\n\nYes, any BIND server will do.\n\nMenu:\n  TV>\n');
+});
+
 test('segments: Outlook "Original Message" and Lotus Notes forward blocks end the new text', () => {
   const outlook = parts('Sounds good.\n\n-----Original Message-----\nFrom: Bob\nSent: Monday\nTo: Jane\nSubject: x\n\nold text\n');
   assert.equal(outlook.new, 'Sounds good.\n\n');
