@@ -4,6 +4,12 @@
  */
 import type { NlpToken } from './nlp.js';
 
+/** Where a found name stands in the text: [start, end). */
+export interface NameSpan {
+  start: number;
+  end: number;
+}
+
 /** Tokens i..k written on one line with at most one space between them. */
 export function oneLine(text: string, tokens: readonly NlpToken[], i: number, k: number): boolean {
   for (let j = i + 1; j <= k; j++) {

@@ -7,14 +7,9 @@
  * Names that are also ordinary words or places (Shell, Apple, Sprint, Fortune, El Paso) are left out.
  */
 import { isGivenName } from './first-names.js';
-import { NameList, names, oneLine } from './name-list.js';
+import { NameList, names, oneLine, type NameSpan } from './name-list.js';
 import type { NlpToken } from './nlp.js';
 import { bareLower, capOrAcronym, startsUpper } from './text-case.js';
-
-export interface OrganisationSpan {
-  start: number;
-  end: number;
-}
 
 const ORG_SUFFIXES = new Set([
   'inc', 'incorporated', 'corp', 'corporation', 'llc', 'l.l.c', 'ltd', 'limited', 'co', 'company', 'bank', 'university',
@@ -43,7 +38,7 @@ function joinerFits(joiner: string, before: NlpToken): boolean {
 }
 
 /** Organisations by their shape: "Acme Widgets Inc.", "Bank of America Corp", "University of Houston". */
-function findPatternOrganisations(text: string, tokens: readonly NlpToken[], spans: OrganisationSpan[]): void {
+function findPatternOrganisations(text: string, tokens: readonly NlpToken[], spans: NameSpan[]): void {
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
     if (!startsUpper(token.value)) continue; // organisation words are capitalised
@@ -51,6 +46,7 @@ function findPatternOrganisations(text: string, tokens: readonly NlpToken[], spa
     // "Acme Widgets Inc." / "Acme, Inc." / "Bank of America"-style runs ending in a suffix.
     if (ORG_SUFFIXES.has(lower) && i > 0) {
       let k = i - 1;
+      // "Acme, Inc.": only the common English suffixes after a comma; "CA, NV" and "Paris, SA" are not firms.
       if (tokens[k]!.value === ',' && /^(?:inc|llc|ltd|co|corp|plc|lp|llp|l\.l\.c|l\.p)$/.test(lower)) k--;
       let first = -1;
       let words = 0;
@@ -161,7 +157,7 @@ const ORGANISATIONS = new NameList<true>(5);
 for (const name of names([FINANCE, ADVISERS, ENERGY, TECHNOLOGY, NEWS, PUBLIC_BODIES].join('|'))) ORGANISATIONS.set(name, true);
 
 /** Listed organisations in the text, in order, not overlapping. */
-function findListedOrganisations(text: string, tokens: readonly NlpToken[], found: OrganisationSpan[]): void {
+function findListedOrganisations(text: string, tokens: readonly NlpToken[], found: NameSpan[]): void {
   for (let i = 0; i < tokens.length; i++) {
     const match = ORGANISATIONS.match(text, tokens, i);
     if (match === undefined) continue;
@@ -176,8 +172,8 @@ function findListedOrganisations(text: string, tokens: readonly NlpToken[], foun
 }
 
 /** Organisations by shape and by name; they may overlap (the entity merge keeps the longer). */
-export function findOrganisations(text: string, tokens: readonly NlpToken[]): OrganisationSpan[] {
-  const found: OrganisationSpan[] = [];
+export function findOrganisations(text: string, tokens: readonly NlpToken[]): NameSpan[] {
+  const found: NameSpan[] = [];
   findPatternOrganisations(text, tokens, found);
   findListedOrganisations(text, tokens, found);
   return found;

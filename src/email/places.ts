@@ -8,7 +8,7 @@
  * count only after a locative word ("in Georgia", "visiting Jordan") or in the address form, so "Thanks,
  * Virginia" and "Jordan said" are not places. Names are matched as written (Title Case) or in capitals.
  */
-import { NameList, names, oneLine } from './name-list.js';
+import { NameList, names, oneLine, type NameSpan } from './name-list.js';
 import type { NlpToken } from './nlp.js';
 import { startsUpper } from './text-case.js';
 
@@ -101,11 +101,6 @@ export function isPlainPlaceName(word: string): boolean {
 
 const STATE_NAMES = new Set([...names(US_STATES), ...names(AMBIGUOUS_STATES)]);
 
-export interface PlaceSpan {
-  start: number;
-  end: number;
-}
-
 
 /** A word of a city's name as written in an address: "Fort", "Worth", "St.", "Winston" (not "TX", not "BANK"). */
 function isCityWord(token: NlpToken): boolean {
@@ -178,8 +173,8 @@ function standsAlone(text: string, tokens: readonly NlpToken[], last: number): b
 }
 
 /** Places in the text, in order, not overlapping. */
-export function findPlaces(text: string, tokens: readonly NlpToken[]): PlaceSpan[] {
-  const found: PlaceSpan[] = [];
+export function findPlaces(text: string, tokens: readonly NlpToken[]): NameSpan[] {
+  const found: NameSpan[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
     if (!startsUpper(token.value)) continue;

@@ -156,7 +156,7 @@ export function segmentBody(body: string, options: { forwardedSubject?: boolean 
   const quotedInitials = initialsQuotingTwice(lines, tailAt);
   for (let i = 0; i < tailAt; i++) {
     const text = lines[i]!.text;
-    if (QUOTE_PREFIX.test(text) || quotedInitials.has(INITIALS_PREFIX.exec(text)?.[1] ?? '')) {
+    if (QUOTE_PREFIX.test(text) || (quotedInitials.size > 0 && quotedInitials.has(INITIALS_PREFIX.exec(text)?.[1] ?? ''))) {
       kinds[i] = 'quoted';
       continue;
     }
