@@ -28,6 +28,11 @@ export class NameList<V> {
   private readonly values = new Map<string, V>();
   /** First tokens of the names: most capitalised words start none, and are dismissed at once. */
   private readonly firstTokens = new Set<string>();
+  /**
+   * The first characters of those first tokens. Most tokens (lower-case words, punctuation) start with
+   * none of them and are dismissed without hashing their text: this check runs for every token.
+   */
+  private readonly firstChars = new Set<number>();
 
   /** `maxTokens`: the most tokens a listed name spans ("Salomon Smith Barney" is 3, "Hewlett-Packard" 3). */
   constructor(private readonly maxTokens: number) {}
@@ -36,7 +41,9 @@ export class NameList<V> {
     this.values.set(name, value);
     // wink splits at spaces, commas, hyphens and a possessive "'s" ("Winston-Salem" is three tokens, the
     // first "Winston"; "Moody's" is "Moody" and "'s").
-    this.firstTokens.add(name.split(/[ ,-]/)[0]!.replace(/'s$/, ''));
+    const first = name.split(/[ ,-]/)[0]!.replace(/'s$/, '');
+    this.firstTokens.add(first);
+    this.firstChars.add(first.charCodeAt(0));
   }
 
   get(name: string): V | undefined {
@@ -45,7 +52,8 @@ export class NameList<V> {
 
   /** The longest listed name starting at token i: [its last token, its value], or undefined. */
   match(text: string, tokens: readonly NlpToken[], i: number): [number, V] | undefined {
-    if (!this.firstTokens.has(tokens[i]!.value)) return undefined;
+    const start = tokens[i]!.value;
+    if (!this.firstChars.has(start.charCodeAt(0)) || !this.firstTokens.has(start)) return undefined;
     for (let k = Math.min(tokens.length - 1, i + this.maxTokens - 1); k >= i; k--) {
       const value = this.values.get(text.slice(tokens[i]!.start, tokens[k]!.end));
       if (value !== undefined && oneLine(text, tokens, i, k)) return [k, value];
