@@ -1,6 +1,6 @@
 /**
  * Entities: wink's (DATE, TIME, DURATION, MONEY, PERCENT, EMAIL, URL, HASHTAG, MENTION, and numbers on
- * request) plus rules wink lacks: PHONE (regex), PERSON (token patterns: a title followed by capitalised
+ * request; wink-entities.ts corrects them) plus rules wink lacks: PHONE (regex), PERSON (token patterns: a title followed by capitalised
  * words, runs of two or three capitalised proper nouns with a known given name or an initial, the
  * sender's and recipients' names, a name line opening the signature), ORG (organisations.ts: shapes such
  * as "Acme Inc." and "Bank of America", a list of well-known names, the sender's mail domain), PLACE
@@ -14,6 +14,7 @@ import { findPlaces, isPlainPlaceName } from './places.js';
 import { bareLower, isCapWord, isInitial, startsUpper } from './text-case.js';
 import type { NlpDoc, NlpToken } from './nlp.js';
 import type { Entity, EntityType, Mailbox } from './types.js';
+import { winkEntitySpans, type TypedSpan } from './wink-entities.js';
 
 export interface EntityContext {
   from: Mailbox | null;
@@ -25,11 +26,6 @@ export interface EntityContext {
   includeNumbers: boolean;
   maxEntities: number;
 }
-
-const WINK_TYPES: Record<string, EntityType> = {
-  DATE: 'DATE', TIME: 'TIME', DURATION: 'DURATION', MONEY: 'MONEY', PERCENT: 'PERCENT', EMAIL: 'EMAIL', URL: 'URL',
-  HASHTAG: 'HASHTAG', MENTION: 'MENTION', CARDINAL: 'CARDINAL', ORDINAL: 'ORDINAL',
-};
 
 const RANK: Record<EntityType, number> = {
   EMAIL: 0, URL: 0, PHONE: 1, MONEY: 2, PERCENT: 2, TIME: 2, DATE: 2, DURATION: 2, HASHTAG: 2, MENTION: 2, ORG: 3, PERSON: 4,
@@ -76,20 +72,6 @@ const PHONE_INTL = /(?<![\w+])\+\d{1,3}(?:[\s.-]?(?:\(0\)|\(\d{1,4}\)))?(?:[\s.-
  * of digit groups is as likely a reference number as a telephone, so it is left alone.
  */
 const PHONE_DIALLED = /(?<![\w+.,/-])(?:011|00)[\s.-]?[1-9]\d{0,2}(?:[\s.-]?\d{1,5}){2,6}(?![\w-])/g;
-
-interface Span {
-  type: EntityType;
-  start: number;
-  end: number;
-}
-
-function trimSpan(text: string, span: Span): Span {
-  let { start, end } = span;
-  while (end > start && /[.,;:!?'"\]]/.test(text[end - 1]!)) end--;
-  if (span.type === 'URL' && text[end - 1] === ')' && !text.slice(start, end).includes('(')) end--;
-  while (start < end && /[\s"'([]/.test(text[start]!)) start++;
-  return { type: span.type, start, end };
-}
 
 /** "Skilling, Jeff" -> "Jeff Skilling"; null unless it looks like a personal name (2-4 capitalised words). */
 function personalName(raw: string): string | null {
@@ -140,15 +122,7 @@ function senderOrg(from: Mailbox | null): string | null {
 
 export function extractEntities(doc: NlpDoc, context: EntityContext): Entity[] {
   const { text, tokens } = doc;
-  const spans: Span[] = [];
-
-  for (const entity of doc.entities) {
-    const type = WINK_TYPES[entity.type];
-    if (!type) continue;
-    if ((type === 'CARDINAL' || type === 'ORDINAL') && !context.includeNumbers) continue;
-    const span = trimSpan(text, { type, start: tokens[entity.firstToken]!.start, end: tokens[entity.lastToken]!.end });
-    if (span.end > span.start) spans.push(span);
-  }
+  const spans: TypedSpan[] = winkEntitySpans(doc, context.includeNumbers);
 
   // [pattern, fewest digits, most digits]. A dialled number counts its exit code too, and is written in
   // groups: "00110100059665" is more likely an account than a call to Nicaragua.
@@ -206,7 +180,7 @@ export function extractEntities(doc: NlpDoc, context: EntityContext): Entity[] {
   // characters they cover, so checking a span costs its length, not the number kept so far (a message of
   // 6,000 dates took 150 ms when each span was compared with every kept one).
   spans.sort((a, b) => RANK[a.type] - RANK[b.type] || b.end - b.start - (a.end - a.start) || a.start - b.start);
-  const kept: Span[] = [];
+  const kept: TypedSpan[] = [];
   const covered = new Uint8Array(text.length);
   for (const span of spans) {
     if (span.end <= span.start) continue;
@@ -231,7 +205,7 @@ function continuesName(prev: NlpToken): boolean {
   return isCapWord(prev.value) && prev.pos === 'PROPN' && !NOT_NAME.has(prev.normal);
 }
 
-function findPeople(text: string, tokens: NlpToken[], spans: Span[]): void {
+function findPeople(text: string, tokens: NlpToken[], spans: TypedSpan[]): void {
   const n = tokens.length;
   for (let i = 0; i < n; i++) {
     const token = tokens[i]!;

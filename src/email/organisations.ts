@@ -9,7 +9,7 @@
 import { isGivenName } from './first-names.js';
 import { NameList, names, oneLine, type NameSpan } from './name-list.js';
 import type { NlpToken } from './nlp.js';
-import { bareLower, capOrAcronym, startsUpper } from './text-case.js';
+import { bareLower, capOrAcronym, isCamelWord, startsUpper } from './text-case.js';
 
 const ORG_SUFFIXES = new Set([
   'inc', 'incorporated', 'corp', 'corporation', 'llc', 'l.l.c', 'ltd', 'limited', 'co', 'company', 'bank', 'university',
@@ -25,6 +25,11 @@ const ORG_JOINERS = new Set(['of', '&', 'and', 'for', 'the']);
 const ORG_CLOSING_SUFFIXES = new Set(['inc', 'incorporated', 'corp', 'llc', 'l.l.c', 'ltd', 'limited', 'co', 'lp', 'l.p', 'llp', 'plc', 'gmbh', 'ag', 'sa', 's.a', 'nv', 'bv']);
 /** Capitalised words that start sentences or greetings rather than names of organisations. */
 const ORG_STOP = new Set(['the', 'a', 'an', 'this', 'that', 'our', 'your', 'their', 'my', 'his', 'her', 'its', 'dear', 'hi', 'hello', 'thanks', 'from', 'to', 'at', 're', 'with', 'and', 'or', 'if', 'i', 'we', 'you', 'please', 'for', 'by', 'in', 'on', 'of', 'as', 'all', 'any', 'every', 'each', 'new']);
+
+/** A word that can stand in an organisation's name: capitalised, an acronym, or written in camel case. */
+function orgWord(token: NlpToken): boolean {
+  return capOrAcronym(token) || isCamelWord(token.value);
+}
 
 /**
  * "&" and "and" join any two names ("Procter & Gamble Co"); "of", "for" and "the" only follow an
@@ -52,11 +57,11 @@ function findPatternOrganisations(text: string, tokens: readonly NlpToken[], spa
       let words = 0;
       while (k >= 0 && words < 5) {
         const t = tokens[k]!;
-        if (capOrAcronym(t) && !ORG_STOP.has(t.normal)) {
+        if (orgWord(t) && !ORG_STOP.has(t.normal)) {
           first = k;
           words++;
           k--;
-        } else if (ORG_JOINERS.has(t.value) && words > 0 && k > 0 && capOrAcronym(tokens[k - 1]!) && joinerFits(t.value, tokens[k - 1]!)) {
+        } else if (ORG_JOINERS.has(t.value) && words > 0 && k > 0 && orgWord(tokens[k - 1]!) && joinerFits(t.value, tokens[k - 1]!)) {
           k--;
         } else break;
         if (k >= 0 && tokens[k + 1]!.start - tokens[k]!.end > 2) break; // a line break or gap ends the name

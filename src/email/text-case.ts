@@ -24,6 +24,11 @@ export function capOrAcronym(token: { value: string }): boolean {
   return isCapWord(token.value) || isAcronym(token.value);
 }
 
+/** "TeleDynamics", "WorldCom", "SourceForge": capitals inside a word, as firms write their names. */
+export function isCamelWord(value: string): boolean {
+  return /^\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)+$/u.test(value);
+}
+
 /** Lower-cased, without one trailing '.'. */
 export function bareLower(value: string): string {
   const lower = value.toLowerCase();
