@@ -14,7 +14,7 @@ import { findPlaces, isPlainPlaceName } from './places.js';
 import { bareLower, isCapWord, isInitial, startsUpper } from './text-case.js';
 import type { NlpDoc, NlpToken } from './nlp.js';
 import type { Entity, EntityType, Mailbox } from './types.js';
-import { winkEntitySpans, type TypedSpan } from './wink-entities.js';
+import { monthDayDates, winkEntitySpans, type TypedSpan } from './wink-entities.js';
 
 export interface EntityContext {
   from: Mailbox | null;
@@ -123,6 +123,7 @@ function senderOrg(from: Mailbox | null): string | null {
 export function extractEntities(doc: NlpDoc, context: EntityContext): Entity[] {
   const { text, tokens } = doc;
   const spans: TypedSpan[] = winkEntitySpans(doc, context.includeNumbers);
+  spans.push(...monthDayDates(text));
 
   // [pattern, fewest digits, most digits]. A dialled number counts its exit code too, and is written in
   // groups: "00110100059665" is more likely an account than a call to Nicaragua.

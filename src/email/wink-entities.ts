@@ -9,6 +9,9 @@
  *   in "10-year" or "30 -year", whose number it leaves out): 4,991 of the corpus's 9,159 durations. A
  *   unit joined to a number by a hyphen takes the number back ("10-year", "one-day"); a bare unit is not
  *   a duration and is dropped.
+ * - DATE: wink does not know "Sept" ("Sept. 10th", "until Sept 28": 165 on the corpus) nor day ranges
+ *   ("May 5-7, 2002", "March 3-6"). `monthDayDates` finds them; where wink found a part ("2002"), the
+ *   longer span wins when overlaps are resolved.
  */
 import type { NlpDoc } from './nlp.js';
 import type { EntityType } from './types.js';
@@ -72,5 +75,18 @@ export function winkEntitySpans(doc: NlpDoc, includeNumbers: boolean): TypedSpan
     else if (type === 'DURATION') span = durationWithItsNumber(text, span);
     if (span && span.end > span.start) spans.push(span);
   }
+  return spans;
+}
+
+const MONTH = String.raw`(?:(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?|January|February|March|April|May|June|July|August|September|October|November|December)`;
+const DAY = String.raw`(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?`;
+const MONTH_DAY = new RegExp(String.raw`\b${MONTH}\s(${DAY})(?:\s?[-–]\s?${DAY})?(?:,?\s(?:19|20)\d\d)?(?![\w/:.-]\d|[\w:/])`, 'g');
+
+/** "Sept 28", "Sept. 10th", "May 5-7, 2002": a month by name, a day or a range of days, a year. */
+export function monthDayDates(text: string): TypedSpan[] {
+  const spans: TypedSpan[] = [];
+  MONTH_DAY.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = MONTH_DAY.exec(text)) !== null) spans.push({ type: 'DATE', start: m.index, end: m.index + m[0].length });
   return spans;
 }

@@ -166,9 +166,10 @@ test('well-known organisations are found by name, firms named after people inclu
   assert.ok(!found('PLACE').includes('New York'), found('PLACE').join(', '));
 });
 
-test('wink\'s entities corrected: a currency sign goes with the amount it touches, a unit word alone is no duration; firms written in camel case', async () => {
+test('wink\'s entities corrected: a currency sign goes with the amount it touches, a unit word alone is no duration, "Sept" and day ranges are dates; firms written in camel case', async () => {
   const body =
     'Mkt Cap: $394.7MM EPS 2002 $1.35E $1.39E\n' +
+    'Register until Sept. 28th for the forum on May 5-7, 2002.\n' +
     'FY: 12/31 Price Target $18\n\n' +
     'On the first day we bought the 10-year bond, and we hold it for 30 days. Have a nice day.\n' +
     'Write to TeleDynamics Communications Inc or PricewaterhouseCoopers LLP today.';
@@ -177,6 +178,7 @@ test('wink\'s entities corrected: a currency sign goes with the amount it touche
   assert.ok(!found('MONEY').some((m) => /^\d.*\$$/.test(m)), `a year and the next amount's sign read as money: ${found('MONEY').join(', ')}`);
   assert.ok(found('MONEY').includes('$1.35'), `money: ${found('MONEY').join(', ')}`);
   assert.deepEqual(found('DURATION'), ['10-year', '30 days']);
+  assert.deepEqual(found('DATE').slice(0, 2), ['Sept. 28th', 'May 5-7, 2002']);
   assert.ok(found('ORG').includes('TeleDynamics Communications Inc'), `organisations: ${found('ORG').join(', ')}`);
   assert.ok(found('ORG').includes('PricewaterhouseCoopers LLP'), `organisations: ${found('ORG').join(', ')}`);
   assertOffsetsHold(r);
