@@ -89,8 +89,10 @@ function personalName(raw: string): string | null {
 /**
  * Display names of the sender and recipients that look personal: the first word is a known given name,
  * or the address echoes one of the words ("Jane Smith" <jsmith@...>). "Widget Weekly" <news@...> is not.
+ * Without a display name, the sender's address spells one ("jane.smith@" is Jane Smith): `spelled` is
+ * that name when it came from the address alone.
  */
-function contactNames(context: EntityContext): string[] {
+function contactNames(context: EntityContext): { names: string[]; spelled: string | null } {
   const names = new Set<string>();
   const add = (raw: string | undefined, address: string) => {
     const name = raw ? personalName(raw) : null;
@@ -104,8 +106,25 @@ function contactNames(context: EntityContext): string[] {
   for (const extra of context.extraSenderNames) add(extra, fromAddress);
   for (const r of context.recipients.slice(0, 50)) add(r.name, r.address);
   const parts = /^([a-z]{2,})[._]([a-z]{2,})$/i.exec(fromAddress.split('@')[0] ?? '');
-  if (parts) add(`${parts[1]![0]!.toUpperCase()}${parts[1]!.slice(1).toLowerCase()} ${parts[2]![0]!.toUpperCase()}${parts[2]!.slice(1).toLowerCase()}`, fromAddress);
-  return [...names];
+  let spelled: string | null = null;
+  if (parts) {
+    const name = `${parts[1]![0]!.toUpperCase()}${parts[1]!.slice(1).toLowerCase()} ${parts[2]![0]!.toUpperCase()}${parts[2]!.slice(1).toLowerCase()}`;
+    if (!names.has(name)) {
+      add(name, fromAddress);
+      if (names.has(name)) spelled = name;
+    }
+  }
+  return { names: [...names], spelled };
+}
+
+/**
+ * An address keeps a surname only up to its first space: Simone La Rose writes from "simone.la@". So a
+ * name spelled from the address and followed in the text by one more capitalised word takes it, unless
+ * a run of capitalised words goes on (a title: "Kenny Kurtzman Contact Information").
+ */
+function surnameRest(text: string, end: number): number {
+  const m = /^ (\p{Lu}\p{Ll}+)(?![\p{L}\d]| \p{Lu})/u.exec(text.slice(end, end + 40));
+  return m && !NOT_NAME.has(m[1]!.toLowerCase()) ? m[0].length : 0;
 }
 
 const WEBMAIL = new Set(['gmail', 'yahoo', 'hotmail', 'aol', 'msn', 'outlook', 'live', 'mail', 'earthlink', 'comcast', 'excite', 'netscape', 'juno', 'compuserve', 'email', 'lycos']);
@@ -143,12 +162,16 @@ export function extractEntities(doc: NlpDoc, context: EntityContext): Entity[] {
   for (const place of findPlaces(text, tokens)) spans.push({ type: 'PLACE', start: place.start, end: place.end });
 
   // The sender's and recipients' names, and the sender's organisation, wherever they occur.
-  for (const name of contactNames(context)) {
+  const contacts = contactNames(context);
+  for (const name of contacts.names) {
     let at = text.indexOf(name);
     while (at !== -1) {
-      const end = at + name.length;
+      let end = at + name.length;
       // Whole words only: "Jane Smith" is not found inside "Jane Smithson".
-      if (!/\w/.test(text[at - 1] ?? '') && !/\w/.test(text[end] ?? '')) spans.push({ type: 'PERSON', start: at, end });
+      if (!/\w/.test(text[at - 1] ?? '') && !/\w/.test(text[end] ?? '')) {
+        if (name === contacts.spelled) end += surnameRest(text, end);
+        spans.push({ type: 'PERSON', start: at, end });
+      }
       at = text.indexOf(name, end);
     }
   }

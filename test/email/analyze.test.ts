@@ -184,6 +184,17 @@ test('wink\'s entities corrected: a currency sign goes with the amount it touche
   assertOffsetsHold(r);
 });
 
+test('a sender name spelled from the address takes the rest of a surname the address cut at its space', async () => {
+  const headers = (from: string, subject: string) => `From: ${from}\nTo: Bob Jones <bob@example.org>\nSubject: ${subject}\nDate: Mon, 14 May 2001 17:37:00 -0700\n`;
+  const rose = await analyze(mail('Please contact either Bryan Deluca at x36161 or Simone La Rose at x31670.', headers('simone.la@enron.com', 'Intranet')));
+  assert.ok(entityTexts(rose, 'PERSON').includes('Simone La Rose'), `people: ${entityTexts(rose, 'PERSON').join(', ')}`);
+  assert.ok(!entityTexts(rose, 'PERSON').includes('Simone La'));
+  // A capitalised run that goes on is a title, not a longer surname.
+  const title = await analyze(mail('I have started a new job.', headers('kenny.kurtzman@enron.com', 'Kenny Kurtzman Contact Information')));
+  assert.ok(entityTexts(title, 'PERSON').includes('Kenny Kurtzman'), `people: ${entityTexts(title, 'PERSON').join(', ')}`);
+  assertOffsetsHold(rose);
+});
+
 test('names and words with letters beyond ASCII stay whole: people, organisations, key phrases', async () => {
   const headers =
     'From: Małgorzata Wiśniewska <mw@example.pl>\nTo: Bob Jones <bob@example.org>\nSubject: Gdańsk\n' +
