@@ -120,6 +120,7 @@ function ofNameEnd(text: string, tokens: readonly NlpToken[], at: number): numbe
       continue;
     }
     if (!capOrAcronym(t)) break;
+    if (t.start - tokens[k - 1]!.end > 2) break; // a gap ends the name, as it does before the suffix: a column
     last = k;
     words++;
     k++;

@@ -166,13 +166,14 @@ test('well-known organisations are found by name, firms named after people inclu
   assert.ok(!found('PLACE').includes('New York'), found('PLACE').join(', '));
 });
 
-test('wink\'s entities corrected: a currency sign goes with the amount it touches, a unit word alone is no duration, "Sept" and day ranges are dates; firms written in camel case', async () => {
+test('wink\'s entities corrected: a currency sign goes with the amount it touches, a unit word alone is no duration, "Sept" and day ranges are dates; firms written in camel case; a column gap ends a name', async () => {
   const body =
     'Mkt Cap: $394.7MM EPS 2002 $1.35E $1.39E\n' +
     'Register until Sept. 28th for the forum on May 5-7, 2002.\n' +
     'FY: 12/31 Price Target $18\n\n' +
     'On the first day we bought the 10-year bond, and we hold it for 30 days. Have a nice day.\n' +
-    'Write to TeleDynamics Communications Inc or PricewaterhouseCoopers LLP today.';
+    'Write to TeleDynamics Communications Inc or PricewaterhouseCoopers LLP today.\n' +
+    'Office of Information Systems   Pittsburg, KS';
   const r = await analyze(mail(body));
   const found = (type: string) => entityTexts(r, type);
   assert.ok(!found('MONEY').some((m) => /^\d.*\$$/.test(m)), `a year and the next amount's sign read as money: ${found('MONEY').join(', ')}`);
@@ -181,6 +182,8 @@ test('wink\'s entities corrected: a currency sign goes with the amount it touche
   assert.deepEqual(found('DATE').slice(0, 2), ['Sept. 28th', 'May 5-7, 2002']);
   assert.ok(found('ORG').includes('TeleDynamics Communications Inc'), `organisations: ${found('ORG').join(', ')}`);
   assert.ok(found('ORG').includes('PricewaterhouseCoopers LLP'), `organisations: ${found('ORG').join(', ')}`);
+  // A column gap ends an "X of Y" name, as it ends one before its suffix.
+  assert.ok(found('ORG').includes('Office of Information Systems'), `organisations: ${found('ORG').join(', ')}`);
   assertOffsetsHold(r);
 });
 
