@@ -96,7 +96,7 @@ async function main(): Promise<void> {
         ['readText', (x) => (x.text.analyzed.trim().length > 0 ? readText(x.text.analyzed) : null)],
         ['entities', (x) => extractEntities(x.doc, { from: x.p.from, recipients: [...x.p.to, ...x.p.cc], extraSenderNames: [...(x.p.headers['x-from'] ?? [])], tailStart: x.text.tailStart, includeNumbers: false, maxEntities: 200 })],
         ['keyPhrases', (x) => extractKeyPhrases(x.text.analyzed, x.doc.tokens, x.text.bodyStart, x.text.tailStart, 10)],
-        ['questions', (x) => findQuestions(x.text.analyzed, x.doc.tokens, x.doc.sentences, x.text.tailStart, 25)],
+        ['questions', (x) => findQuestions(x.text.analyzed, x.doc.tokens, x.doc.sentences, 0, x.text.tailStart, 25)],
         ['sentiment', (x) => scoreSentiment(x.doc.sentences, x.text.tailStart)],
         ['patterns', (x) => findPatterns(x.text.analyzed, x.text.tailStart)],
         ['deadlines', (x) => findDeadlines(x.text.analyzed, x.text.tailStart, x.ref, 20)],
@@ -131,7 +131,7 @@ async function main(): Promise<void> {
       const ref = parseMailDate(p.date);
       time('entities', () => extractEntities(doc, { from: p.from, recipients: [...p.to, ...p.cc], extraSenderNames: [...(p.headers['x-from'] ?? [])], tailStart, includeNumbers: false, maxEntities: 200 }));
       time('keyPhrases', () => extractKeyPhrases(analyzed, doc.tokens, bodyStart, tailStart, 10));
-      time('questions', () => findQuestions(analyzed, doc.tokens, doc.sentences, tailStart, 25));
+      time('questions', () => findQuestions(analyzed, doc.tokens, doc.sentences, 0, tailStart, 25));
       time('sentiment+patterns', () => {
         scoreSentiment(doc.sentences, tailStart);
         findPatterns(analyzed, tailStart);

@@ -85,11 +85,13 @@ function opensWithActionVerb(tokens: NlpToken[], sentence: NlpSentence, start: n
   return false;
 }
 
-export function findQuestions(text: string, tokens: NlpToken[], sentences: NlpSentence[], end: number, max: number): Question[] {
+/** Questions and requests in text[from, end): `from` skips a subject that only echoes another message's. */
+export function findQuestions(text: string, tokens: NlpToken[], sentences: NlpSentence[], from: number, end: number, max: number): Question[] {
   const out: Question[] = [];
   for (const sentence of sentences) {
     if (sentence.start >= end || out.length >= max) break;
-    for (const [rawStart, rawEnd] of pieces(text, sentence.start, Math.min(sentence.end, end))) {
+    if (sentence.end <= from) continue;
+    for (const [rawStart, rawEnd] of pieces(text, Math.max(sentence.start, from), Math.min(sentence.end, end))) {
       const [start, stop] = trimmedSpan(text, rawStart, rawEnd);
       if (stop - start < 4 || stop - start > 600) continue;
       const s = text.slice(start, stop);

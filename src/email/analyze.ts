@@ -84,6 +84,9 @@ function hasNonSpace(text: string, start: number, end: number): boolean {
   return false;
 }
 
+/** "Re: ...", "Fwd: ...", "[list] Re: ...", "AW: ...": a subject taken over from another message. */
+const ECHOED_SUBJECT = /^\s*(?:\[[^\]]*\]\s*)*(?:re|fwd?|aw|sv)\s*(?:\[\d+\])?\s*:/i;
+
 const EMPTY_DOC: NlpDoc = { text: '', tokens: [], sentences: [], entities: [] };
 
 /** Analysis of an already parsed message. Synchronous; never throws. */
@@ -109,7 +112,9 @@ export function analyzeParsed(parsed: ParsedMessage, options?: Partial<EmailOpti
       maxEntities: opts.maxEntities,
     });
     const keyPhrases = extractKeyPhrases(analyzed, doc.tokens, bodyStart, tailStart, opts.maxKeyPhrases);
-    const questions = findQuestions(analyzed, doc.tokens, doc.sentences, tailStart, opts.maxQuestions);
+    // A reply's or forward's subject repeats the message it answers: its question is not this sender's.
+    const questionsFrom = ECHOED_SUBJECT.test(parsed.subject) ? bodyStart : 0;
+    const questions = findQuestions(analyzed, doc.tokens, doc.sentences, questionsFrom, tailStart, opts.maxQuestions);
     const sentiment = scoreSentiment(doc.sentences, tailStart);
     const patterns = findPatterns(analyzed, tailStart);
     const deadlines = findDeadlines(analyzed, tailStart, ref, opts.maxDeadlines);

@@ -82,6 +82,16 @@ test('questions and requests are told apart; "please find attached" is not a req
   ]);
 });
 
+test('a subject asks a question only when it is the sender\'s own: a reply\'s or forward\'s subject echoes another message', async () => {
+  const headers = (subject: string) => `From: Jane Smith <jane.smith@acme.example>\nTo: Bob Jones <bob@example.org>\nSubject: ${subject}\nDate: Mon, 14 May 2001 17:37:00 -0700\n`;
+  const asked = await analyze(mail('I could not find it on the intranet.', headers('Where is the Q3 report?')));
+  assert.deepEqual(asked.questions.map((q) => q.text), ['Where is the Q3 report?']);
+  for (const subject of ['Re: Where is the Q3 report?', '[finance] RE: Where is the Q3 report?', 'Fwd: Where is the Q3 report?']) {
+    const answered = await analyze(mail('It is on the shared drive.', headers(subject)));
+    assert.deepEqual(answered.questions, [], subject);
+  }
+});
+
 test('entities: offsets point at their text; phones, people with titles, organisations, wink types', async () => {
   const body =
     'Dr. Alan Turing of Acme Widgets Inc. will call Sarah Connor at (713) 853-6161 on Friday at 3pm. ' +
