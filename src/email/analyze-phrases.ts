@@ -3,8 +3,8 @@
  * line are chunks; every sub-phrase of up to 4 words that ends on a NOUN/PROPN and has no stop or
  * generic word (dates, "thing", "email", ...) at either edge is counted. Score = count x (1 + 0.5 per
  * extra word), +0.5 when seen in the subject; a phrase that mostly occurs inside a better one is dropped.
- * Only text before `end` (the signature/footer) is used. Phrases are grouped by their lower-cased
- * form; `text` is the first spelling seen.
+ * Only text before `end` (the signature/footer) is used, and not the subject's "[list]" tags. Phrases
+ * are grouped by their lower-cased form; `text` is the first spelling seen.
  */
 import type { NlpToken } from './nlp.js';
 import type { KeyPhrase } from './types.js';
@@ -23,6 +23,9 @@ const GENERIC = new Set([
   'tonight', 'month', 'months', 'hour', 'hours', 'minute', 'minutes', 'eod', 'asap',
 ]);
 
+/** A subject's leading "Re:"/"Fwd:" and "[list]" tags: the list's name is no phrase of the message. */
+const SUBJECT_TAGS = /^(?:\s*(?:(?:re|fwd?|aw|sv)\s*(?:\[\d+\])?\s*:|\[[^\]\n]{1,40}\]))+/i;
+
 /** True when the value holds an ASCII letter and does not start or end with '-' or "'". */
 function wordShaped(value: string): boolean {
   const n = value.length;
@@ -34,6 +37,14 @@ function wordShaped(value: string): boolean {
     if (c >= 97 && c <= 122) return true;
   }
   return false;
+}
+
+/** "Date:", "Time:", "Place:" opening a line: a form's or a forwarded header's label, not a phrase. */
+function isFieldLabel(text: string, token: NlpToken, next: NlpToken | undefined): boolean {
+  if (next?.value !== ':' || next.start !== token.end) return false;
+  let i = token.start - 1;
+  while (i >= 0 && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i--;
+  return i < 0 || text.charCodeAt(i) === 10;
 }
 
 function usableWord(token: NlpToken): boolean {
@@ -125,11 +136,13 @@ export function extractKeyPhrases(text: string, tokens: NlpToken[], bodyStart: n
       }
     }
   };
+  const tagsEnd = SUBJECT_TAGS.exec(text.slice(0, bodyStart))?.[0].length ?? 0;
   let run: NlpToken[] = [];
-  for (const token of tokens) {
+  for (let t = 0; t < tokens.length; t++) {
+    const token = tokens[t]!;
     if (token.start >= end) break;
     const prev = run[run.length - 1];
-    const usable = usableWord(token);
+    const usable = token.start >= tagsEnd && usableWord(token) && !isFieldLabel(text, token, tokens[t + 1]);
     if (usable && (!prev || token.start === prev.end || (token.start - prev.end === 1 && text.charCodeAt(prev.end) !== 10))) {
       run.push(token);
       continue;

@@ -306,6 +306,14 @@ test('key phrases are ranked noun phrases; language is guessed', async () => {
   assert.equal(ru.language, 'ru');
 });
 
+test('key phrases leave out a subject\'s list tag and the labels of a form or a forwarded header', async () => {
+  const headers = 'From: Jane Smith <jane.smith@acme.example>\nTo: ilug@linux.example\nSubject: Re: [ILUG] compressor station permit\nDate: Mon, 14 May 2001 17:37:00 -0700\n';
+  const r = await analyze(mail('Date: Friday, June 1, 2001\nPlace: Tasca\'s\n\nThe compressor station permit is late. The permit office wants the station plans.', headers));
+  const phrases = r.keyPhrases.map((k) => k.text.toLowerCase());
+  assert.ok(phrases.includes('compressor station permit'), phrases.join(' | '));
+  for (const label of ['ilug', 'date', 'place']) assert.ok(!phrases.includes(label), `${label} in ${phrases.join(' | ')}`);
+});
+
 test('every failure is coded and every success has every key, whatever the input', async () => {
   const bin = await analyzeMessage({ id: 'bin', raw: garbage(10_000) });
   assert.deepEqual(bin.ok ? null : [bin.id, bin.code], ['bin', 'E_UNPARSEABLE']);
