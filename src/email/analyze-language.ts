@@ -3,7 +3,8 @@
  * Hangul -> ko; Cyrillic -> ru; Arabic, Hebrew, Greek, Thai), otherwise the share of common function
  * words of English, Spanish, French, German, Portuguese, Italian and Dutch among the first 400 words
  * (of the first 2,000 characters).
- * null when there are fewer than 5 words or no language reaches 12% of them.
+ * null when there are fewer than 5 words or 2 function words, or when no language reaches 12% of them and none has at least
+ * 10 function words and twice as many as any other.
  */
 
 const STOP_WORDS: Record<string, string[]> = {
@@ -62,7 +63,8 @@ export function guessLanguage(text: string): string | null {
   // CJK characters carry a word each, so a smaller count of them outweighs Latin letters.
   if (topCount > 0 && topCount * (topScript === 'zh' || topScript === 'ja' || topScript === 'ko' ? 3 : 1) > latin) return topScript;
 
-  const words = sample.toLowerCase().match(/[a-zà-ÿ]+/g);
+  // Links are no words: "Click?q=6a-z_30IeWiUJ" would give "a", "z", "e", "o", Portuguese stop words.
+  const words = sample.replace(LINKS, ' ').toLowerCase().match(/[a-zà-ÿ]+/g);
   if (!words || words.length < 5) return null;
   const considered = Math.min(words.length, 400);
   const hits = new Array<number>(LANGUAGES.length).fill(0);
@@ -71,14 +73,20 @@ export function guessLanguage(text: string): string | null {
     if (bits === undefined) continue;
     for (let i = 0; bits !== 0; i++, bits >>>= 1) if (bits & 1) hits[i]!++;
   }
-  let best: string | null = null;
-  let bestShare = 0;
+  let best = -1;
+  let second = 0;
   for (let i = 0; i < LANGUAGES.length; i++) {
-    const share = hits[i]! / considered;
-    if (share > bestShare) {
-      bestShare = share;
-      best = LANGUAGES[i]!;
-    }
+    if (best === -1 || hits[i]! > hits[best]!) {
+      if (best !== -1) second = Math.max(second, hits[best]!);
+      best = i;
+    } else second = Math.max(second, hits[i]!);
   }
-  return bestShare >= 0.12 ? best : null;
+  const top = hits[best]!;
+  if (top < 2) return null; // one function word ("au" in "abc.net.au") decides nothing
+  // Prose reaches the share; a few sentences above a long list of names or figures ("Ken Lay - Chairman
+  // and CEO, ...") do not, but still hold many more function words of one language than of any other.
+  return top / considered >= 0.12 || (top >= MIN_HITS_IN_LISTS && top >= 2 * second) ? LANGUAGES[best]! : null;
 }
+
+const MIN_HITS_IN_LISTS = 10;
+const LINKS = /\S*(?:[a-z][a-z0-9+.-]*:\/\/|www\.|@)\S*/gi;

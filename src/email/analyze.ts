@@ -145,7 +145,8 @@ export function analyzeParsed(parsed: ParsedMessage, options?: Partial<EmailOpti
       from: parsed.from,
       to: parsed.to,
       date: parsed.date,
-      language: guessLanguage(languageSample.trim().length > 0 ? languageSample : analyzed),
+      // The new text decides; too little of it ("Thanks, Melissa") and the subject and signature help.
+      language: (languageSample.trim().length > 0 ? guessLanguage(languageSample) : null) ?? guessLanguage(analyzed),
       truncated: parsed.truncated,
       warnings,
       text,

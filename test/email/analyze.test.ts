@@ -306,6 +306,18 @@ test('key phrases are ranked noun phrases; language is guessed', async () => {
   assert.equal(ru.language, 'ru');
 });
 
+test('language: links are not words, a list of names does not hide the prose above it, a two-word reply borrows its subject', async () => {
+  const links = Array.from({ length: 30 }, (_, i) => `Deal ${i} (http://clickthru.example.com/Click?q=${i}a-z_30IeWiUJ-o_e-a)`).join('\n');
+  const newsletter = await analyze(mail(`Here are the best deals of the week for you and your family.\n\n${links}`));
+  assert.equal(newsletter.language, 'en');
+  const people = Array.from({ length: 60 }, (_, i) => `Name${String.fromCharCode(65 + (i % 26))} Person - VP, Unit ${i}`).join('\n');
+  const committee = await analyze(mail(`I am pleased to announce the formation of the committee. It will focus on the key issues facing the company and will include the following individuals:\n\n${people}`));
+  assert.equal(committee.language, 'en');
+  const headers = 'From: Jane Smith <jane.smith@acme.example>\nTo: Bob Jones <bob@example.org>\nSubject: Your e-mail to the board about the plan\nDate: Mon, 14 May 2001 17:37:00 -0700\n';
+  const short = await analyze(mail('Thanks, Melissa', headers));
+  assert.equal(short.language, 'en');
+});
+
 test('key phrases leave out a subject\'s list tag and the labels of a form or a forwarded header', async () => {
   const headers = 'From: Jane Smith <jane.smith@acme.example>\nTo: ilug@linux.example\nSubject: Re: [ILUG] compressor station permit\nDate: Mon, 14 May 2001 17:37:00 -0700\n';
   const r = await analyze(mail('Date: Friday, June 1, 2001\nPlace: Tasca\'s\n\nThe compressor station permit is late. The permit office wants the station plans.', headers));
