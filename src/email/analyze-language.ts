@@ -64,7 +64,7 @@ export function guessLanguage(text: string): string | null {
   if (topCount > 0 && topCount * (topScript === 'zh' || topScript === 'ja' || topScript === 'ko' ? 3 : 1) > latin) return topScript;
 
   // Links are no words: "Click?q=6a-z_30IeWiUJ" would give "a", "z", "e", "o", Portuguese stop words.
-  const words = sample.replace(LINKS, ' ').toLowerCase().match(/[a-zà-ÿ]+/g);
+  const words = withoutLinks(sample).toLowerCase().match(/[a-zà-ÿ]+/g);
   if (!words || words.length < 5) return null;
   const considered = Math.min(words.length, 400);
   const hits = new Array<number>(LANGUAGES.length).fill(0);
@@ -89,4 +89,11 @@ export function guessLanguage(text: string): string | null {
 }
 
 const MIN_HITS_IN_LISTS = 10;
-const LINKS = /\S*(?:[a-z][a-z0-9+.-]*:\/\/|www\.|@)\S*/gi;
+/** What marks a link or an address. (Tested piece by piece: one regex spanning a piece backtracks badly on long runs.) */
+const LINK_MARK = /:\/\/|www\.|@/i;
+
+/** The text without its links and addresses, whose letters are no words. */
+function withoutLinks(sample: string): string {
+  if (!LINK_MARK.test(sample)) return sample;
+  return sample.split(/\s+/).filter((piece) => !LINK_MARK.test(piece)).join(' ');
+}
