@@ -1,10 +1,11 @@
 /**
  * Entities: wink's (DATE, TIME, DURATION, MONEY, PERCENT, EMAIL, URL, HASHTAG, MENTION, and numbers on
- * request; wink-entities.ts corrects them) plus rules wink lacks: PHONE (regex), PERSON (token patterns: a title followed by capitalised
- * words, runs of two or three capitalised proper nouns with a known given name or an initial, the
- * sender's and recipients' names, a name line opening the signature), ORG (organisations.ts: shapes such
- * as "Acme Inc." and "Bank of America", a list of well-known names, the sender's mail domain), PLACE
- * (places.ts: a gazetteer and the "City, ST" address form).
+ * request; wink-entities.ts corrects them and adds the dates wink misses) plus rules wink lacks: PHONE
+ * (regex), PERSON (token patterns: a title followed by capitalised words, runs of two or three
+ * capitalised proper nouns with a known given name or an initial, the sender's and recipients' names,
+ * a name line opening the signature), ORG (organisations.ts: shapes such as "Acme Inc." and "Bank of
+ * America", a list of well-known names, the sender's mail domain), PLACE (places.ts: a gazetteer and the
+ * "City, ST" address form).
  * When spans overlap the more specific type wins (EMAIL/URL > PHONE > wink types > ORG > PERSON > PLACE >
  * numbers): "University of Texas" is an organisation, not a place.
  */

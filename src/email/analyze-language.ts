@@ -3,8 +3,8 @@
  * Hangul -> ko; Cyrillic -> ru; Arabic, Hebrew, Greek, Thai), otherwise the share of common function
  * words of English, Spanish, French, German, Portuguese, Italian and Dutch among the first 400 words
  * (of the first 2,000 characters).
- * null when there are fewer than 5 words or 2 function words, or when no language reaches 12% of them and none has at least
- * 10 function words and twice as many as any other.
+ * null when there are fewer than 5 words or 2 function words, or when no language reaches 12% of them
+ * and none has at least 10 function words and twice as many as any other.
  */
 
 const STOP_WORDS: Record<string, string[]> = {

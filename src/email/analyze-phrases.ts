@@ -7,6 +7,7 @@
  * are grouped by their lower-cased form; `text` is the first spelling seen.
  */
 import type { NlpToken } from './nlp.js';
+import { leadingTagsLength } from './subject.js';
 import type { KeyPhrase } from './types.js';
 
 const PHRASE_POS = new Set(['ADJ', 'NOUN', 'PROPN']);
@@ -22,9 +23,6 @@ const GENERIC = new Set([
   'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december', 'morning', 'afternoon', 'evening',
   'tonight', 'month', 'months', 'hour', 'hours', 'minute', 'minutes', 'eod', 'asap',
 ]);
-
-/** A subject's leading "Re:"/"Fwd:" and "[list]" tags: the list's name is no phrase of the message. */
-const SUBJECT_TAGS = /^(?:\s*(?:(?:re|fwd?|aw|sv)\s*(?:\[\d+\])?\s*:|\[[^\]\n]{1,40}\]))+/i;
 
 /** True when the value holds an ASCII letter and does not start or end with '-' or "'". */
 function wordShaped(value: string): boolean {
@@ -136,7 +134,8 @@ export function extractKeyPhrases(text: string, tokens: NlpToken[], bodyStart: n
       }
     }
   };
-  const tagsEnd = SUBJECT_TAGS.exec(text.slice(0, bodyStart))?.[0].length ?? 0;
+  // The subject's "[list]" tags name the list, not anything the message is about.
+  const tagsEnd = leadingTagsLength(text.slice(0, bodyStart));
   let run: NlpToken[] = [];
   for (let t = 0; t < tokens.length; t++) {
     const token = tokens[t]!;

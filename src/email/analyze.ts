@@ -18,6 +18,7 @@ import { parseJsonMessage } from './json-input.js';
 import { readText, type NlpDoc } from './nlp.js';
 import { resolveEmailOptions, type EmailOptions } from './options.js';
 import { dropLeadingHeaderBlock, segmentBody } from './quotes.js';
+import { echoesAnotherMessage } from './subject.js';
 import { failure, parseMessage, type RawMessageInput } from './parse.js';
 import { readMessageRef, type MessageRef, type SourceItem } from './sources.js';
 import { isSpaceCode } from './whitespace.js';
@@ -84,9 +85,6 @@ function hasNonSpace(text: string, start: number, end: number): boolean {
   return false;
 }
 
-/** "Re: ...", "Fwd: ...", "[list] Re: ...", "AW: ...": a subject taken over from another message. */
-const ECHOED_SUBJECT = /^\s*(?:\[[^\]]*\]\s*)*(?:re|fwd?|aw|sv)\s*(?:\[\d+\])?\s*:/i;
-
 const EMPTY_DOC: NlpDoc = { text: '', tokens: [], sentences: [], entities: [] };
 
 /** Analysis of an already parsed message. Synchronous; never throws. */
@@ -113,7 +111,7 @@ export function analyzeParsed(parsed: ParsedMessage, options?: Partial<EmailOpti
     });
     const keyPhrases = extractKeyPhrases(analyzed, doc.tokens, bodyStart, tailStart, opts.maxKeyPhrases);
     // A reply's or forward's subject repeats the message it answers: its question is not this sender's.
-    const questionsFrom = ECHOED_SUBJECT.test(parsed.subject) ? bodyStart : 0;
+    const questionsFrom = echoesAnotherMessage(parsed.subject) ? bodyStart : 0;
     const questions = findQuestions(analyzed, doc.tokens, doc.sentences, questionsFrom, tailStart, opts.maxQuestions);
     const sentiment = scoreSentiment(doc.sentences, tailStart);
     const patterns = findPatterns(analyzed, tailStart);
