@@ -115,11 +115,11 @@ function ofNameEnd(text: string, tokens: readonly NlpToken[], at: number): numbe
     // A name wraps at a line end in hard-wrapped prose ("... the Federal Reserve Bank of New" / "York") when
     // the line ends on a word that cannot end it. A short line is a signature or address block, one item
     // a line, and a line that ends on a noun ("State of Texas" / "Member") has ended the name.
-    if (t.value === '\n' && words > 0 && tokens[k + 1] && capOrAcronym(tokens[k + 1]!) && cannotEndName(tokens[k - 1]!) && lineLengthBefore(text, t.start) >= WRAPPED_LINE_CHARS) {
+    if (t.value === '\n' && words > 0 && tokens[k + 1] && orgWord(tokens[k + 1]!) && cannotEndName(tokens[k - 1]!) && lineLengthBefore(text, t.start) >= WRAPPED_LINE_CHARS) {
       k++;
       continue;
     }
-    if (!capOrAcronym(t)) break;
+    if (!orgWord(t)) break;
     if (t.start - tokens[k - 1]!.end > 2) break; // a gap ends the name, as it does before the suffix: a column
     last = k;
     words++;
