@@ -6,6 +6,7 @@
  * null when there are fewer than 5 words or 2 function words, or when no language reaches 12% of them
  * and none has at least 10 function words and twice as many as any other.
  */
+import { isSpaceCode } from './whitespace.js';
 
 const STOP_WORDS: Record<string, string[]> = {
   en: ['the', 'and', 'to', 'of', 'a', 'in', 'is', 'you', 'that', 'for', 'it', 'on', 'with', 'this', 'be', 'are', 'we', 'i', 'have', 'will', 'your', 'not', 'at', 'as', 'or', 'if', 'can', 'from', 'my', 'me'],
@@ -89,11 +90,31 @@ export function guessLanguage(text: string): string | null {
 }
 
 const MIN_HITS_IN_LISTS = 10;
-/** What marks a link or an address. (Tested piece by piece: one regex spanning a piece backtracks badly on long runs.) */
-const LINK_MARK = /:\/\/|www\.|@/i;
+/**
+ * Links: a scheme or "www." and everything up to the next space. Linear: each match runs to a space and
+ * a failed start costs one step (a pattern that searched a whole piece for its mark backtracked on long
+ * runs).
+ */
+const LINKS = /\b(?:[a-z]{2,6}:\/\/|www\.)\S*/gi;
 
 /** The text without its links and addresses, whose letters are no words. */
 function withoutLinks(sample: string): string {
-  if (!LINK_MARK.test(sample)) return sample;
-  return sample.split(/\s+/).filter((piece) => !LINK_MARK.test(piece)).join(' ');
+  const text = sample.includes('://') || sample.includes('www.') ? sample.replace(LINKS, ' ') : sample;
+  let at = text.indexOf('@');
+  if (at === -1) return text;
+  // An address is the piece around its "@", out to the spaces on either side: each character is
+  // looked at once or twice, however long the piece.
+  const kept: string[] = [];
+  let copied = 0;
+  while (at !== -1) {
+    let start = at;
+    while (start > copied && !isSpaceCode(text.charCodeAt(start - 1))) start--;
+    let end = at + 1;
+    while (end < text.length && !isSpaceCode(text.charCodeAt(end))) end++;
+    kept.push(text.slice(copied, start), ' ');
+    copied = end;
+    at = text.indexOf('@', end);
+  }
+  kept.push(text.slice(copied));
+  return kept.join('');
 }
