@@ -5,7 +5,7 @@
 
 /** Leading "Re:", "Fwd:", "AW:", "SV:" prefixes (with a count, "Re[2]:") and "[list]" tags, in any order. */
 const LEADING_TAGS = /^(?:\s*(?:(?:re|fwd?|aw|sv)\s*(?:\[\d+\])?\s*:|\[[^\]\n]{1,40}\]))+/i;
-const REPLY_OR_FORWARD = /^(?:re|fwd?|aw|sv)\b/i;
+const LIST_TAG = /\[[^\]\n]{1,40}\]/g;
 
 /** How many characters of `subject` its leading prefixes and list tags take (0 when it has none). */
 export function leadingTagsLength(subject: string): number {
@@ -15,7 +15,6 @@ export function leadingTagsLength(subject: string): number {
 /** A reply's or forward's subject: taken over from the message it answers or passes on. */
 export function echoesAnotherMessage(subject: string): boolean {
   const tags = LEADING_TAGS.exec(subject)?.[0];
-  if (!tags) return false;
-  // "[list] Re: ..." counts; "[list] Plans" alone does not.
-  return tags.split(/[\]:]/).some((piece) => REPLY_OR_FORWARD.test(piece.replace(/^[\s[]+/, '')));
+  // What is left of the leading tags without the "[list]" ones is a "Re:" or "Fwd:" ("[list] Plans" has none).
+  return tags !== undefined && tags.replace(LIST_TAG, '').trim().length > 0;
 }
