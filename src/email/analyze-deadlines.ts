@@ -8,7 +8,8 @@
  * - "next Friday": the Friday of the following Monday-to-Sunday week.
  * - "June 3" without a year: this year, or next year if that date is more than 30 days before sending.
  * - "6/3": US month/day order unless the first number is over 12.
- * - today / tonight / EOD / COB / end of day: the sending day; tomorrow: the next day.
+ * - today / tonight / EOD / COB / end of day: the sending day; tomorrow: the next day. An end of day
+ *   followed by a day ("close of business on Monday, August 13") is that day.
  * - end of week: the Friday of the sending week (the next one if sent at the weekend); end of month:
  *   its last day; next week: the Monday of the following week; weekend: the next Saturday.
  * - "by 5pm" alone: the sending day, or the next day if 5pm had already passed when it was sent.
@@ -27,7 +28,10 @@ const NUMDATE = '(?:\\d{1,2}/\\d{1,2}(?:/(?:\\d{4}|\\d{2}))?)';
 const TIME = '(?:\\d{1,2}(?::\\d{2})?\\s*(?:am|pm|a\\.m\\.|p\\.m\\.)|\\d{1,2}:\\d{2}|noon|midnight)(?:\\s*(?:[ecmp][sd]t|gmt|utc|cet|bst)\\b)?';
 const RELDAY =
   '(?:today|tonight|tomorrow(?:\\s+(?:morning|afternoon|evening|night))?|(?:the\\s+)?end\\s+of\\s+(?:the\\s+|this\\s+|next\\s+)?(?:business\\s+|work(?:ing)?\\s+)?(?:day|week|month)|eod|cob|eob|eow|eom|close\\s+of\\s+business|end\\s+of\\s+business|this\\s+(?:morning|afternoon|evening|week|weekend)|next\\s+week|the\\s+weekend)';
-const DAYREF = `(?:(?:(?:this|next|coming|the)\\s+)?${WD}(?:,?\\s+(?:${MONTHDAY}|${NUMDATE}))?|${MONTHDAY}|${NUMDATE}|${RELDAY})`;
+const WEEKDAY_DATE = `(?:(?:(?:this|next|coming|the)\\s+)?${WD}(?:,?\\s+(?:${MONTHDAY}|${NUMDATE}))?|${MONTHDAY}|${NUMDATE})`;
+/** The end of a day that is then named: "close of business on Monday, August 13", "end of the day Friday, July 27". */
+const END_OF_NAMED_DAY = `(?:eod|cob|eob|close\\s+of\\s+business|end\\s+of\\s+business|(?:the\\s+)?end\\s+of\\s+(?:the\\s+)?(?:business\\s+|work(?:ing)?\\s+)?day),?\\s+(?:on\\s+)?${WEEKDAY_DATE}`;
+const DAYREF = `(?:${WEEKDAY_DATE}|${END_OF_NAMED_DAY}|${RELDAY})`;
 const WHEN = `(?:(?:${TIME})\\s+(?:on\\s+|this\\s+)?${DAYREF}|${DAYREF}(?:,?\\s+(?:at\\s+|by\\s+|before\\s+)?${TIME})?|${TIME}(?:\\s+(?:today|tonight|tomorrow))?)`;
 const TRIGGER =
   '(?:by|before|no\\s+later\\s+than|not\\s+later\\s+than|on\\s+or\\s+before|due(?:\\s+(?:on|by|before))?|deadline(?:\\s+(?:is|of))?\\s*:?|needed\\s+(?:by|on)|required\\s+by|expires?(?:\\s+on)?)';

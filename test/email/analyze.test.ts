@@ -68,6 +68,26 @@ test('words that only look like deadlines are not: the sun, the end of the day\'
   assert.equal(byPhrase['by the end of the day'], '2001-05-14');
 });
 
+test('an end of day that names its day is that day: "close of business on Wednesday, May 16"', async () => {
+  // Monday 14 May 2001 at -0700.
+  const r = await analyze(mail('Send your votes by close of business on Wednesday, May 16. Return the forms by the end of the day Friday, and the keys by COB 5/21.'));
+  const byPhrase = Object.fromEntries(r.deadlines.map((d) => [d.phrase, d.date]));
+  assert.equal(byPhrase['by close of business on Wednesday, May 16'], '2001-05-16');
+  assert.equal(byPhrase['by the end of the day Friday'], '2001-05-18');
+  assert.equal(byPhrase['by COB 5/21'], '2001-05-21');
+  assert.equal(r.deadlines.length, 3);
+});
+
+test('a mention is an "@handle" standing on its own, not a piece of an address, a time or a Notes name', async () => {
+  const body =
+    'Copy Jeff Skilling/HOU/ECT@ECT and Kenneth Lay@ENRON on this.\n' +
+    'Write to nancyperez @cancham.com.ve or get a free @yahoo.com address.\n' +
+    'Posted on Monday, @15:03. Ask @jsmith or (@support_team) about it.';
+  const r = await analyze(mail(body));
+  assert.deepEqual(entityTexts(r, 'MENTION'), ['@jsmith', '@support_team']);
+  assertOffsetsHold(r);
+});
+
 test('questions and requests are told apart; "please find attached" is not a request', async () => {
   const r = await analyze(
     mail('Bob,\n\nCould you send me the Q3 numbers? What time is the meeting? Please review the attached contract. ' +
