@@ -40,6 +40,19 @@ const TRIGGERED = new RegExp(`\\b${TRIGGER}\\s+(?:the\\s+)?(${WHEN})(?![\\w/])`,
 const WITHIN = /\b(?:within|in\s+the\s+next)\s+(\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|twenty-four|thirty|forty-eight|seventy-two)\s+(business\s+|working\s+)?(hours?|hrs?|days?|weeks?)\b/gi;
 // "The end of the day's fasting" is no deadline ("tomorrow's meeting" still is one).
 const STANDALONE = /\b(?:tomorrow(?:\s+(?:morning|afternoon|evening|night))?|eod|cob|(?:the\s+)?end\s+of\s+(?:the\s+)?(?:business\s+)?day(?!['’]s\b)|close\s+of\s+business)\b/gi;
+/**
+ * A time told as past events is no deadline: "Within 3 weeks she had received 50 responses", "By Friday,
+ * I had a job", "all the money came within 22 weeks" (47 on the corpus, nearly all chain-letter
+ * testimonials). The clause after the phrase opens with a subject and a past-tense verb, or the phrase
+ * follows a verb of arrival in the past. "must be made by 7/21" stays: "made" there is not narrative.
+ */
+const PAST_AFTER = /^,?\s+(?:(?:the|my|our|his|her|their|i|we|he|she|they|it|all|most)\s+){1,3}(?:\w+\s+)?(?:was|were|had|did|came|started|began|went|got|received|arrived)\b/i;
+const PAST_BEFORE = /\b(?:came|started|began|went|arrived)\s+(?:in\s+)?$/i;
+
+function toldAsPast(text: string, start: number, end: number): boolean {
+  return PAST_AFTER.test(text.slice(end, end + 60)) || PAST_BEFORE.test(text.slice(Math.max(0, start - 20), start));
+}
+
 /** "sun" in lower case is the star ("before the sun comes up"); the day is written "Sun" or "SUN". */
 const LOWERCASE_SUN = /\bsun\b/;
 
@@ -200,18 +213,18 @@ export function findDeadlines(text: string, end: number, ref: WallTime | null, m
   TRIGGERED.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = TRIGGERED.exec(scope)) !== null) {
-    if (LOWERCASE_SUN.test(m[1]!)) continue;
+    if (LOWERCASE_SUN.test(m[1]!) || toldAsPast(scope, m.index, m.index + m[0].length)) continue;
     const phrase = m[0].replace(/\s+/g, ' ').trim();
     found.push({ phrase, date: resolveWhen(m[1]!, ref), start: m.index, end: m.index + m[0].length });
   }
   WITHIN.lastIndex = 0;
   while ((m = WITHIN.exec(scope)) !== null) {
-    if (covered(m.index, m.index + m[0].length)) continue;
+    if (covered(m.index, m.index + m[0].length) || toldAsPast(scope, m.index, m.index + m[0].length)) continue;
     found.push({ phrase: m[0].replace(/\s+/g, ' '), date: resolveWithin(m[1]!, Boolean(m[2]), m[3]!, ref), start: m.index, end: m.index + m[0].length });
   }
   STANDALONE.lastIndex = 0;
   while ((m = STANDALONE.exec(scope)) !== null) {
-    if (covered(m.index, m.index + m[0].length)) continue;
+    if (covered(m.index, m.index + m[0].length) || toldAsPast(scope, m.index, m.index + m[0].length)) continue;
     found.push({ phrase: m[0].replace(/\s+/g, ' '), date: resolveWhen(m[0], ref), start: m.index, end: m.index + m[0].length });
   }
   found.sort((a, b) => a.start - b.start);

@@ -57,9 +57,14 @@ test('deadlines resolve against the Date header in the sender\'s own time zone',
   assert.ok(referenced.warnings.some((w) => w.code === 'W_REFERENCE_DATE'));
 });
 
-test('words that only look like deadlines are not: the sun, the end of the day\'s fasting', async () => {
+test('words that only look like deadlines are not: the sun, the end of the day\'s fasting, a time told as past events', async () => {
   const prose = await analyze(mail('They eat before the sun comes up, and cannon shots signal the end of the day\'s fasting.'));
   assert.deepEqual(prose.deadlines, []);
+  // Times told as past events (chain-letter testimonials): nothing is due.
+  const story = await analyze(mail('I mailed the letters. Within 3 weeks she had received 50 responses, and all the money came within 22 weeks. By Friday, I had a job.'));
+  assert.deepEqual(story.deadlines, []);
+  const passive = await analyze(mail('All reservations must be made by 7/21/01, and within 10 days the tickets will be mailed.'));
+  assert.deepEqual(passive.deadlines.map((d) => d.phrase), ['by 7/21/01', 'within 10 days']);
   // The same words as real deadlines (Monday 14 May 2001 at -0700).
   const real = await analyze(mail('Send it by Sun 5pm. Bring the notes to tomorrow\'s meeting, or by the end of the day.'));
   const byPhrase = Object.fromEntries(real.deadlines.map((d) => [d.phrase, d.date]));
