@@ -141,6 +141,12 @@ test('entities: offsets point at their text; phones, people with titles, organis
     ['ORG', 'Quixley Partners LLC'],
   ]);
   assert.ok(signed.entities.every((e) => e.type === 'DATE' || e.start >= signed.text.tailStart));
+  // The sender's domain names its organisation, unless it is named after a language or a system.
+  const fromDomain = (address: string) => `From: News <news@${address}>\nTo: Bob Jones <bob@example.org>\nSubject: Weekly\nDate: Mon, 14 May 2001 17:37:00 -0700\n`;
+  const lockergnome = await analyze(mail('This week Lockergnome looks at Perl and Linux.', fromDomain('lockergnome.com')));
+  assert.deepEqual(entityTexts(lockergnome, 'ORG'), ['Lockergnome']);
+  const perl = await analyze(mail('This week Lockergnome looks at Perl and Linux.', fromDomain('perl.org')));
+  assert.deepEqual(entityTexts(perl, 'ORG'), []);
   // Capitalised phrases that are not names stay out.
   const quiet = await analyze(mail('Legal Notice: the Full Story of San Francisco is in the Spring Catalogue.'));
   assert.deepEqual(quiet.entities.filter((e) => e.type === 'PERSON' || e.type === 'ORG').map((e) => e.text), []);
