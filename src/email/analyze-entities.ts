@@ -236,6 +236,21 @@ function continuesName(prev: NlpToken): boolean {
   return isCapWord(prev.value) && prev.pos === 'PROPN' && !NOT_NAME.has(prev.normal);
 }
 
+/**
+ * wink splits a hyphened given name at its hyphen, so "Jean-Marie Messier" was found as "Marie Messier".
+ * A known given name joined by a hyphen to the name's first word belongs to it ("Selection-Jeff
+ * Skilling", a heading run on into a name, does not), unless a span found before claims it: "Jan" of
+ * "Jan-Michael Gambill" is already a date, and the longer name would lose to it altogether.
+ */
+function hyphenedGivenNameStart(tokens: NlpToken[], first: number, found: TypedSpan[]): number {
+  const hyphen = tokens[first - 1];
+  const given = tokens[first - 2];
+  const start = tokens[first]!.start;
+  if (!hyphen || !given || hyphen.value !== '-' || hyphen.end !== start || given.end !== hyphen.start) return start;
+  if (!isCapWord(given.value) || !isGivenName(given.normal)) return start;
+  return found.some((s) => s.start < hyphen.end && given.start < s.end) ? start : given.start;
+}
+
 function findPeople(text: string, tokens: NlpToken[], spans: TypedSpan[]): void {
   const n = tokens.length;
   for (let i = 0; i < n; i++) {
@@ -299,7 +314,7 @@ function findPeople(text: string, tokens: NlpToken[], spans: TypedSpan[]): void 
     // A known given name or a middle initial is what separates "Jane Smith" from "Legal Notice".
     const end = tokens[run[run.length - 1]!]!.end;
     if (words >= 2 && words <= 3 && !followedByCap && (isGivenName(token.normal) || hasInitial) && !isPlainPlaceName(text.slice(token.start, end))) {
-      spans.push({ type: 'PERSON', start: token.start, end });
+      spans.push({ type: 'PERSON', start: hyphenedGivenNameStart(tokens, i, spans), end });
       i = run[run.length - 1]!;
     }
   }

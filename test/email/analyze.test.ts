@@ -193,6 +193,10 @@ test('entities the simple rules missed: names after an opening verb or greeting,
   assert.deepEqual(found('PHONE'), ['011 44 20 7946 0958', '00 33 1 42 68 53 00']);
   assert.ok(found('PLACE').includes('Caracas'), found('PLACE').join(', '));
   assertOffsetsHold(r);
+  // A hyphened given name stays whole; a heading run on into a name does not join it.
+  const hyphened = await analyze(mail('Jean-Marie Messier met Mark-Jason Dominus. Nominee Selection-Jeff Skilling.'));
+  assert.deepEqual(entityTexts(hyphened, 'PERSON'), ['Jean-Marie Messier', 'Mark-Jason Dominus', 'Jeff Skilling']);
+  assertOffsetsHold(hyphened);
 });
 
 test('well-known organisations are found by name, firms named after people included; the person they are named after stays a person', async () => {
