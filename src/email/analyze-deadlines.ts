@@ -53,6 +53,20 @@ function toldAsPast(text: string, start: number, end: number): boolean {
   return PAST_AFTER.test(text.slice(end, end + 60)) || PAST_BEFORE.test(text.slice(Math.max(0, start - 20), start));
 }
 
+/**
+ * "Tomorrow" as the future rather than the next day: "the leaders of tomorrow", "like there's no tomorrow",
+ * "turn today's challenges into tomorrow's profits". "As of tomorrow", "tomorrow's meeting" and "in Section A
+ * of tomorrow's Chronicle" stay.
+ */
+const FIGURATIVE_BEFORE = /(?:\b(?<!\bas\s)of\s+(?:the\s+)?|\bno\s+)$/i;
+const FIGURATIVE_AFTER = /^['’]s\s+(?:world|leaders?|profits?|technolog(?:y|ies)|economy|workforce|workplace|challenges|solutions|opportunities|generations?|industr(?:y|ies)|customers)\b/i;
+
+function figurativeTomorrow(text: string, start: number, end: number): boolean {
+  if (!/^tomorrow$/i.test(text.slice(start, end))) return false;
+  const possessive = /^['’]s\b/.test(text.slice(end, end + 3));
+  return (!possessive && FIGURATIVE_BEFORE.test(text.slice(Math.max(0, start - 16), start))) || FIGURATIVE_AFTER.test(text.slice(end, end + 20));
+}
+
 /** "sun" in lower case is the star ("before the sun comes up"); the day is written "Sun" or "SUN". */
 const LOWERCASE_SUN = /\bsun\b/;
 
@@ -224,8 +238,9 @@ export function findDeadlines(text: string, end: number, ref: WallTime | null, m
   }
   STANDALONE.lastIndex = 0;
   while ((m = STANDALONE.exec(scope)) !== null) {
-    if (covered(m.index, m.index + m[0].length) || toldAsPast(scope, m.index, m.index + m[0].length)) continue;
-    found.push({ phrase: m[0].replace(/\s+/g, ' '), date: resolveWhen(m[0], ref), start: m.index, end: m.index + m[0].length });
+    const end = m.index + m[0].length;
+    if (covered(m.index, end) || toldAsPast(scope, m.index, end) || figurativeTomorrow(scope, m.index, end)) continue;
+    found.push({ phrase: m[0].replace(/\s+/g, ' '), date: resolveWhen(m[0], ref), start: m.index, end });
   }
   found.sort((a, b) => a.start - b.start);
   return found.slice(0, max);

@@ -23,12 +23,24 @@ const ORG_PREFIXES = new Set(['university', 'bank', 'department', 'institute', '
 const ORG_JOINERS = new Set(['of', '&', 'and', 'for', 'the']);
 /** Suffixes that end a name for good: "Acme Inc. of Houston" is Acme Inc., where "Company of America" goes on. */
 const ORG_CLOSING_SUFFIXES = new Set(['inc', 'incorporated', 'corp', 'llc', 'l.l.c', 'ltd', 'limited', 'co', 'lp', 'l.p', 'llp', 'plc', 'gmbh', 'ag', 'sa', 's.a', 'nv', 'bv']);
+/**
+ * Suffixes after which "and" starts another organisation ("Portland State University and Howard University").
+ * Not the plural nouns that also run on inside one name: "Securities and Futures Authority", "Venture Capital
+ * and Seed Capital Partners", "Software and Internet Services".
+ */
+const NAME_ENDING_SUFFIXES = new Set([
+  ...ORG_CLOSING_SUFFIXES, 'corporation', 'company', 'bank', 'university', 'college', 'institute', 'group', 'association',
+  'foundation', 'networks', 'systems', 'council', 'commission', 'agency', 'club', 'society',
+]);
 /** Capitalised words that start sentences or greetings rather than names of organisations. */
 const ORG_STOP = new Set(['the', 'a', 'an', 'this', 'that', 'our', 'your', 'their', 'my', 'his', 'her', 'its', 'dear', 'hi', 'hello', 'thanks', 'from', 'to', 'at', 're', 'with', 'and', 'or', 'if', 'i', 'we', 'you', 'please', 'for', 'by', 'in', 'on', 'of', 'as', 'all', 'any', 'every', 'each', 'new']);
 
-/** A word that can stand in an organisation's name: capitalised, an acronym, or written in camel case. */
+/** Capitalised parts joined by hyphens, which wink keeps as one token after a single letter: "A-Lehman". */
+const HYPHENED_CAPITALS = /^\p{Lu}\p{L}*(?:-\p{Lu}\p{L}*)+$/u;
+
+/** A word that can stand in an organisation's name: capitalised, an acronym, camel case, or hyphened capitals. */
 function orgWord(token: NlpToken): boolean {
-  return capOrAcronym(token) || isCamelWord(token.value);
+  return capOrAcronym(token) || isCamelWord(token.value) || HYPHENED_CAPITALS.test(token.value);
 }
 
 /**
@@ -40,6 +52,42 @@ function joinerFits(joiner: string, before: NlpToken): boolean {
   if (joiner === '&' || joiner === 'and') return true;
   const word = bareLower(before.value);
   return ORG_PREFIXES.has(word) || ORG_SUFFIXES.has(word);
+}
+
+/**
+ * Whether the "and" or "&" at tokens[joiner] stands between two organisations rather than inside one name,
+ * when the words after it (up to the suffix) make a name of their own, one not opening with a suffix word
+ * ("First National Bank and Trust Company", "Securities and Exchange Commission" are one name each):
+ * - a name-ending suffix ends the words before "and": "California State University and Enron Energy Services"
+ *   (an "&" binds closer: "Enron Capital & Trade Resources Corp.", "IT Consulting & Computer Services");
+ * - a listed organisation ends there, and no listed name runs on across the joiner: "Salvation Army and
+ *   Neighborhood Centers Inc." (but "Deloitte & Touche LLP" is one);
+ * - a listed organisation opens the words after it: "Finance and Enron Development Corp".
+ */
+function joinsTwoNames(text: string, tokens: readonly NlpToken[], joiner: number): boolean {
+  const after = tokens[joiner + 1];
+  const before = tokens[joiner - 1];
+  if (after === undefined || before === undefined || ORG_SUFFIXES.has(bareLower(after.value))) return false;
+  if (tokens[joiner]!.value === 'and' && NAME_ENDING_SUFFIXES.has(bareLower(before.value))) return true;
+  for (let start = joiner - 1; start >= Math.max(0, joiner - LONGEST_LISTED_NAME); start--) {
+    const listed = ORGANISATIONS.match(text, tokens, start);
+    if (listed === undefined) continue;
+    if (listed[0] === joiner - 1) return true;
+    if (listed[0] >= joiner) return false;
+  }
+  return ORGANISATIONS.match(text, tokens, joiner + 1) !== undefined;
+}
+
+/**
+ * Where a name found from tokens[first] starts. A single letter and a hyphen before a listed firm is a
+ * footnote's mark ("Disclosure Legend: A-Lehman Brothers Inc. managed..."), not part of the name; before
+ * anything else it may be ("E-Trade Group").
+ */
+function markedNameStart(text: string, tokens: readonly NlpToken[], first: number, last: number): number {
+  const start = tokens[first]!.start;
+  if (!/^\p{Lu}-\p{Lu}/u.test(tokens[first]!.value)) return start;
+  for (let k = first; k <= last; k++) if (ORGANISATIONS.get(text.slice(start + 2, tokens[k]!.end))) return start + 2;
+  return start;
 }
 
 /** Organisations by their shape: "Acme Widgets Inc.", "Bank of America Corp", "University of Houston". */
@@ -61,14 +109,17 @@ function findPatternOrganisations(text: string, tokens: readonly NlpToken[], spa
           first = k;
           words++;
           k--;
-        } else if (ORG_JOINERS.has(t.value) && words > 0 && k > 0 && orgWord(tokens[k - 1]!) && joinerFits(t.value, tokens[k - 1]!)) {
+        } else if (ORG_JOINERS.has(t.value) && words > 0 && k > 0 && orgWord(tokens[k - 1]!) && joinerFits(t.value, tokens[k - 1]!) && !((t.value === 'and' || t.value === '&') && joinsTwoNames(text, tokens, k))) {
+          k--;
+        } else if (t.value === '-' && words > 0 && k > 0 && orgWord(tokens[k - 1]!) && tokens[k - 1]!.end === t.start && t.end === tokens[k + 1]!.start) {
+          // wink splits "Coca-Cola" and "Hewlett-Packard" at the hyphen: the name goes on through it.
           k--;
         } else break;
         if (k >= 0 && tokens[k + 1]!.start - tokens[k]!.end > 2) break; // a line break or gap ends the name
       }
       if (first !== -1) {
         const last = ORG_CLOSING_SUFFIXES.has(lower) ? i : ofNameEnd(text, tokens, i);
-        spans.push({ start: tokens[first]!.start, end: tokens[last]!.end });
+        spans.push({ start: markedNameStart(text, tokens, first, last), end: tokens[last]!.end });
         i = last;
         continue;
       }
@@ -159,7 +210,9 @@ const PUBLIC_BODIES = `
 FBI|CIA|NASA|IRS|FCC|EPA|FEMA|Pentagon|White House|Congress|Senate|House of Representatives|Supreme Court|United Nations|
 NATO|IMF|World Trade Organization|European Union|Red Cross|Salvation Army|United Way|Harvard|Stanford|MIT|Yale|Princeton|`;
 
-const ORGANISATIONS = new NameList<true>(5);
+/** The most tokens a listed name spans. */
+const LONGEST_LISTED_NAME = 5;
+const ORGANISATIONS = new NameList<true>(LONGEST_LISTED_NAME);
 for (const name of names([FINANCE, ADVISERS, ENERGY, TECHNOLOGY, NEWS, PUBLIC_BODIES].join('|'))) ORGANISATIONS.set(name, true);
 
 /** Listed organisations in the text, in order, not overlapping. */

@@ -57,12 +57,17 @@ test('deadlines resolve against the Date header in the sender\'s own time zone',
   assert.ok(referenced.warnings.some((w) => w.code === 'W_REFERENCE_DATE'));
 });
 
-test('words that only look like deadlines are not: the sun, the end of the day\'s fasting, a time told as past events', async () => {
+test('words that only look like deadlines are not: the sun, the end of the day\'s fasting, a time told as past events, the leaders of tomorrow', async () => {
   const prose = await analyze(mail('They eat before the sun comes up, and cannon shots signal the end of the day\'s fasting.'));
   assert.deepEqual(prose.deadlines, []);
   // Times told as past events (chain-letter testimonials): nothing is due.
   const story = await analyze(mail('I mailed the letters. Within 3 weeks she had received 50 responses, and all the money came within 22 weeks. By Friday, I had a job.'));
   assert.deepEqual(story.deadlines, []);
+  // "Tomorrow" as the future: no day is due.
+  const future = await analyze(mail("We train the leaders of tomorrow. Turn today's challenges into tomorrow's profits, and spend like there's no tomorrow."));
+  assert.deepEqual(future.deadlines, []);
+  const literal = await analyze(mail("As of tomorrow the office is closed. See the ad in Section A of tomorrow's Chronicle."));
+  assert.deepEqual(literal.deadlines.map((d) => [d.phrase, d.date]), [['tomorrow', '2001-05-15'], ['tomorrow', '2001-05-15']]);
   const passive = await analyze(mail('All reservations must be made by 7/21/01, and within 10 days the tickets will be mailed.'));
   assert.deepEqual(passive.deadlines.map((d) => d.phrase), ['by 7/21/01', 'within 10 days']);
   // The same words as real deadlines (Monday 14 May 2001 at -0700).
@@ -209,6 +214,26 @@ test('well-known organisations are found by name, firms named after people inclu
   assert.deepEqual(found('ORG'), ['Morgan Stanley', 'Merrill Lynch', 'Dow Jones', 'Arthur Andersen', 'Dell', 'Lehman Brothers Inc.', 'New York Times', 'FBI', "Moody's", 'Yahoo']);
   assert.deepEqual(found('PERSON'), ['Michael Dell']);
   assert.ok(!found('PLACE').includes('New York'), found('PLACE').join(', '));
+});
+
+test('"and" between two organisations parts them, inside one name it does not; hyphened names stay whole; a footnote mark is not part of a firm', async () => {
+  const two = await analyze(mail(
+    'Students from Portland State University and Howard University came. Gifts went to the Salvation Army and\n' +
+    'Neighborhood Centers Inc. He works in Finance and Enron Development Corp pays him.',
+  ));
+  assert.deepEqual(entityTexts(two, 'ORG'), ['Portland State University', 'Howard University', 'Salvation Army', 'Neighborhood Centers Inc.', 'Enron Development Corp']);
+  assertOffsetsHold(two);
+  const one = await analyze(mail(
+    'Pacific Gas and Electric Company filed. First National Bank and Trust Company lent it.\n' +
+    'The Securities and Exchange Commission ruled. Deloitte & Touche LLP audited Enron Capital & Trade Resources Corp.',
+  ));
+  assert.deepEqual(entityTexts(one, 'ORG'), ['Pacific Gas and Electric Company', 'First National Bank and Trust Company', 'Securities and Exchange Commission', 'Deloitte & Touche LLP', 'Enron Capital & Trade Resources Corp.']);
+  const hyphened = await analyze(mail(
+    'Coca-Cola Enterprises Inc. and Hewlett-Packard Company signed with McGraw-Hill Companies, Inc. yesterday.\n\n' +
+    'Disclosure Legend: A-Lehman Brothers Inc. managed or co-managed a public offering.',
+  ));
+  assert.deepEqual(entityTexts(hyphened, 'ORG'), ['Coca-Cola Enterprises Inc.', 'Hewlett-Packard Company', 'McGraw-Hill Companies, Inc.', 'Lehman Brothers Inc.']);
+  assertOffsetsHold(hyphened);
 });
 
 test('wink\'s entities corrected: a currency sign goes with the amount it touches, a unit word alone is no duration, "Sept" and day ranges are dates; firms written in camel case; a column gap ends a name', async () => {
