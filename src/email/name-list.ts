@@ -33,12 +33,15 @@ export class NameList<V> {
    * none of them and are dismissed without hashing their text: this check runs for every token.
    */
   private readonly firstChars = new Set<number>();
+  /** The names in lower case, made on first use. */
+  private lowerCased: Set<string> | undefined;
 
   /** `maxTokens`: the most tokens a listed name spans ("Salomon Smith Barney" is 3, "Hewlett-Packard" 3). */
   constructor(private readonly maxTokens: number) {}
 
   set(name: string, value: V): void {
     this.values.set(name, value);
+    this.lowerCased = undefined;
     // wink splits at spaces, commas, hyphens and a possessive "'s" ("Winston-Salem" is three tokens, the
     // first "Winston"; "Moody's" is "Moody" and "'s").
     const first = name.split(/[ ,-]/)[0]!.replace(/'s$/, '');
@@ -48,6 +51,12 @@ export class NameList<V> {
 
   get(name: string): V | undefined {
     return this.values.get(name);
+  }
+
+  /** Whether `name` is listed, in any case ("CREDIT SUISSE" for "Credit Suisse"). */
+  hasIgnoringCase(name: string): boolean {
+    this.lowerCased ??= new Set([...this.values.keys()].map((key) => key.toLowerCase()));
+    return this.lowerCased.has(name.toLowerCase());
   }
 
   /** The longest listed name starting at token i: [its last token, its value], or undefined. */

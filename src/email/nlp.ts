@@ -96,6 +96,16 @@ function forgetUnknownTokens(sizeBefore: number): void {
   }
 }
 
+/**
+ * Whether wink's model knows `lower` as a word of its own vocabulary (not one met in mail since it loaded):
+ * "field", "security", "credit" are; "enron", "kpmg", "ziff" are not.
+ */
+export function isModelWord(lower: string): boolean {
+  getNlp();
+  const index = lexemes!.hash[lower];
+  return index !== undefined && index < intrinsicSize;
+}
+
 /** True once the model has been loaded in this process. */
 export function nlpLoaded(): boolean {
   return everLoaded;

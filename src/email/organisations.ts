@@ -8,7 +8,7 @@
  */
 import { isGivenName } from './first-names.js';
 import { NameList, names, oneLine, type NameSpan } from './name-list.js';
-import type { NlpToken } from './nlp.js';
+import { isModelWord, type NlpToken } from './nlp.js';
 import { bareLower, capOrAcronym, isCamelWord, startsUpper } from './text-case.js';
 
 const ORG_SUFFIXES = new Set([
@@ -90,6 +90,32 @@ function markedNameStart(text: string, tokens: readonly NlpToken[], first: numbe
   return start;
 }
 
+/** Closing suffixes that are ordinary words too: "SPECIAL LIMITED TIME OFFER", "AL AK AZ AR CA CO". */
+const CLOSING_SUFFIXES_THAT_ARE_WORDS = new Set(['limited', 'co']);
+
+/**
+ * Whether tokens[first..suffix] are capitals with nothing to show they name a firm. In capitals every word
+ * looks like a name, so headings and shouted prose read as organisations: "FIELD SERVICES:", "FREE COLLEGE
+ * MONEY", "A SECURITY COMPANY", "INCLUDING BUT NOT LIMITED TO". Such a run is kept when it ends with a
+ * closing suffix ("KPMG LLP", "WORLDCOM INC"), has a word wink's model does not know ("ENRON", "ZIFF"), or
+ * holds a listed organisation ("CREDIT SUISSE GROUP").
+ */
+function capitalsWithoutAName(text: string, tokens: readonly NlpToken[], first: number, suffix: number): boolean {
+  if (/\p{Ll}/u.test(text.slice(tokens[first]!.start, tokens[suffix]!.end))) return false;
+  const suffixWord = bareLower(tokens[suffix]!.value);
+  if (ORG_CLOSING_SUFFIXES.has(suffixWord) && !CLOSING_SUFFIXES_THAT_ARE_WORDS.has(suffixWord)) return false;
+  for (let k = first; k < suffix; k++) {
+    const token = tokens[k]!;
+    if (/\p{L}/u.test(token.value) && !ORG_JOINERS.has(token.normal) && !isModelWord(token.normal)) return false;
+  }
+  for (let a = first; a < suffix; a++) {
+    for (let b = a; b < Math.min(suffix, a + LONGEST_LISTED_NAME); b++) {
+      if (ORGANISATIONS.hasIgnoringCase(text.slice(tokens[a]!.start, tokens[b]!.end))) return false;
+    }
+  }
+  return true;
+}
+
 /** Organisations by their shape: "Acme Widgets Inc.", "Bank of America Corp", "University of Houston". */
 function findPatternOrganisations(text: string, tokens: readonly NlpToken[], spans: NameSpan[]): void {
   for (let i = 0; i < tokens.length; i++) {
@@ -105,6 +131,8 @@ function findPatternOrganisations(text: string, tokens: readonly NlpToken[], spa
       let words = 0;
       while (k >= 0 && words < 5) {
         const t = tokens[k]!;
+        // A closing suffix met on the way ended an earlier name: "KPMG LLP. ZIFF ENERGY GROUP" ("Co., Ltd." is one).
+        if (words > 0 && ORG_CLOSING_SUFFIXES.has(bareLower(t.value))) break;
         if (orgWord(t) && !ORG_STOP.has(t.normal)) {
           first = k;
           words++;
@@ -117,7 +145,7 @@ function findPatternOrganisations(text: string, tokens: readonly NlpToken[], spa
         } else break;
         if (k >= 0 && tokens[k + 1]!.start - tokens[k]!.end > 2) break; // a line break or gap ends the name
       }
-      if (first !== -1) {
+      if (first !== -1 && !capitalsWithoutAName(text, tokens, first, i)) {
         const last = ORG_CLOSING_SUFFIXES.has(lower) ? i : ofNameEnd(text, tokens, i);
         spans.push({ start: markedNameStart(text, tokens, first, last), end: tokens[last]!.end });
         i = last;

@@ -236,6 +236,17 @@ test('"and" between two organisations parts them, inside one name it does not; h
   assertOffsetsHold(hyphened);
 });
 
+test('capitals: headings and shouted prose are not organisations; firms in capitals with a closing suffix, an unknown word or a listed name are', async () => {
+  const shouted = await analyze(mail(
+    'FIELD SERVICES:  No Scheduled Outages.\n\nFREE COLLEGE MONEY\n\nWIRE IT TO A SECURITY COMPANY FOR SAFEKEEPING.\n\n' +
+    'SPECIAL LIMITED TIME OFFER! THE SOFTWARE IS PROVIDED AS IS, INCLUDING BUT NOT LIMITED TO ANY WARRANTY.',
+  ));
+  assert.deepEqual(entityTexts(shouted, 'ORG'), []);
+  const firms = await analyze(mail('AUDITED BY KPMG LLP. ZIFF ENERGY GROUP AND CREDIT SUISSE GROUP AGREED WITH WORLDCOM INC.'));
+  assert.deepEqual(entityTexts(firms, 'ORG'), ['KPMG LLP.', 'ZIFF ENERGY GROUP', 'CREDIT SUISSE GROUP', 'WORLDCOM INC.']);
+  assertOffsetsHold(firms);
+});
+
 test('wink\'s entities corrected: a currency sign goes with the amount it touches, a unit word alone is no duration, "Sept" and day ranges are dates; firms written in camel case; a column gap ends a name', async () => {
   const body =
     'Mkt Cap: $394.7MM EPS 2002 $1.35E $1.39E\n' +
